@@ -1,0 +1,245 @@
+"""Text as residents and units write it, made comparable.
+
+``normalise`` converts traditional to simplified script (OpenCC ``t2s``), full-width to
+half-width (Unicode NFKC) and lower-cases. ``analyse`` segments the normalised text with jieba
+(using a user dictionary of community terms and every synonym), drops stop words, maps each
+word to its canonical synonym and returns a bag of weighted terms.
+
+jieba and OpenCC are loaded lazily, once per process, under a lock. jieba's dictionary cache is
+written to ``$WULIAN_CACHE_DIR`` (default ``~/.cache/wulian``), never to the system temp folder,
+and its log output is silenced.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Weight of a word that jieba could not place, seen as a 2-character piece of a longer word or
+#: of a run of single characters ("地/锁" -> "地锁").
+PIECE_WEIGHT = 0.5
+_SYNONYM_FREQ = 5000
+
+
+def _data_lines(name: str) -> Iterable[str]:
+    with (DATA_DIR / name).open(encoding="utf-8") as handle:
+        for raw in handle:
+            line = raw.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> Mapping[str, str]:
+    """Variant -> canonical term, from ``data/synonyms.txt`` (canonical terms map to themselves)."""
+    table: dict[str, str] = {}
+    for line in _data_lines("synonyms.txt"):
+        words = line.split()
+        canonical = words[0]
+        for word in words:
+            table[word] = canonical
+    return table
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(word for line in _data_lines("stopwords.txt") for word in line.split())
+
+
+@lru_cache(maxsize=1)
+def category_hints() -> Mapping[str, tuple[str, ...]]:
+    """Canonical term -> the category path it suggests, from ``data/categories.txt``."""
+    hints: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines("categories.txt"):
+        path, _, words = line.partition("\t")
+        category = tuple(path.split("·"))
+        for word in words.split():
+            hints[word] = category
+    return hints
+
+
+def cache_dir() -> Path:
+    """Where jieba's dictionary cache lives: ``$WULIAN_CACHE_DIR`` or ``~/.cache/wulian``."""
+    configured = os.environ.get("WULIAN_CACHE_DIR")
+    return Path(configured) if configured else Path.home() / ".cache" / "wulian"
+
+
+class _Tools:
+    """The lazily loaded converters and the tokenizer (one instance per process)."""
+
+    def __init__(self) -> None:
+        import jieba
+        import opencc
+
+        jieba.setLogLevel(logging.WARNING)
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        self.t2s: Any = opencc.OpenCC("t2s")
+        self.s2t: Any = opencc.OpenCC("s2t")
+        tokenizer: Any = jieba.Tokenizer()
+        folder = cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tokenizer.tmp_dir = str(folder)
+        except OSError:
+            tokenizer.tmp_dir = None
+        tokenizer.initialize()
+        for line in _data_lines("userdict.txt"):
+            word, _, freq = line.partition(" ")
+            tokenizer.add_word(word, int(freq or _SYNONYM_FREQ))
+        for word in synonyms():
+            tokenizer.add_word(word, _SYNONYM_FREQ)
+        self.tokenizer = tokenizer
+
+
+_tools: _Tools | None = None
+_lock = threading.Lock()
+
+
+def _get_tools() -> _Tools:
+    global _tools
+    if _tools is None:
+        with _lock:
+            if _tools is None:
+                _tools = _Tools()
+    return _tools
+
+
+def warm_up() -> None:
+    """Load OpenCC, jieba and the dictionaries now rather than on first use."""
+    _get_tools()
+
+
+def normalise(text: str) -> str:
+    """Traditional -> simplified, full-width -> half-width, lower case, single spaces."""
+    if not text:
+        return ""
+    simplified = _get_tools().t2s.convert(text)
+    folded = unicodedata.normalize("NFKC", simplified).lower()
+    return " ".join(folded.split())
+
+
+def to_traditional(text: str) -> str:
+    """Simplified -> traditional (for rendering parameters in zh-Hant)."""
+    return str(_get_tools().s2t.convert(text)) if text else ""
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+def _is_word(token: str) -> bool:
+    if any(_is_cjk(c) for c in token):
+        return True
+    return len(token) >= 2 and any(c.isalpha() for c in token)
+
+
+def segment(text: str) -> list[str]:
+    """The normalised text cut into words by jieba (no filtering, no synonyms)."""
+    norm = normalise(text)
+    return [t for t in _get_tools().tokenizer.cut(norm, HMM=False) if t.strip()]
+
+
+def canonical(word: str) -> str:
+    """The canonical synonym of a normalised word (the word itself when it has none)."""
+    return synonyms().get(word, word)
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    term: str
+    weight: float
+
+
+def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
+    table = synonyms()
+    stop = stopwords()
+    run: list[str] = []
+
+    def flush() -> Iterable[_Piece]:
+        if len(run) >= 2:
+            for i in range(len(run) - 1):
+                pair = run[i] + run[i + 1]
+                term = table.get(pair, pair)
+                if term not in stop:
+                    yield _Piece(term, PIECE_WEIGHT)
+        run.clear()
+
+    for raw in tokens:
+        token = raw.strip()
+        if not token or not _is_word(token) or token in stop:
+            yield from flush()
+            continue
+        term = table.get(token)
+        if term is None and len(token) == 1:
+            run.append(token)
+            continue
+        yield from flush()
+        if term is not None:
+            if term not in stop:
+                yield _Piece(term, 1.0)
+            continue
+        yield _Piece(token, 1.0)
+        if len(token) >= 3 and all(_is_cjk(c) for c in token):
+            for i in range(len(token) - 1):
+                pair = token[i : i + 2]
+                sub = table.get(pair, pair)
+                if sub not in stop:
+                    yield _Piece(sub, PIECE_WEIGHT)
+    yield from flush()
+
+
+def analyse(text: str, weight: float = 1.0) -> dict[str, float]:
+    """A bag of canonical terms with weights for one text."""
+    bag: dict[str, float] = {}
+    if not text:
+        return bag
+    tokens = _get_tools().tokenizer.cut(normalise(text), HMM=False)
+    for piece in _pieces(tokens):
+        bag[piece.term] = bag.get(piece.term, 0.0) + piece.weight * weight
+    return bag
+
+
+def merge(*bags: Mapping[str, float]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for bag in bags:
+        for term, weight in bag.items():
+            out[term] = out.get(term, 0.0) + weight
+    return out
+
+
+def canonical_tags(tags: Iterable[str]) -> frozenset[str]:
+    """Tags normalised and mapped to canonical synonyms (a tag of several words keeps its
+    canonical words)."""
+    out: set[str] = set()
+    for tag in tags:
+        norm = normalise(tag)
+        if not norm:
+            continue
+        if norm in synonyms():
+            out.add(canonical(norm))
+            continue
+        words = analyse(norm)
+        out.update(words if words else {norm})
+    return frozenset(out)
+
+
+def infer_category(terms: Mapping[str, float]) -> tuple[str, ...]:
+    """The category suggested most strongly by the terms (empty when none is suggested)."""
+    hints = category_hints()
+    votes: dict[tuple[str, ...], float] = {}
+    for term, weight in terms.items():
+        category = hints.get(term)
+        if category:
+            votes[category] = votes.get(category, 0.0) + weight
+    if not votes:
+        return ()
+    return max(sorted(votes), key=lambda c: votes[c])
