@@ -1,0 +1,40 @@
+"""Every catalogue is complete, and zh_Hant is exactly what OpenCC makes of zh_Hans."""
+
+from pathlib import Path
+
+import opencc
+import polib
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[2] / "wulian" / "locale"
+LANGUAGES = ["zh_Hans", "zh_Hant", "en"]
+
+
+def _po(language: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_catalogue_has_no_untranslated_or_fuzzy_entry(language):
+    catalogue = _po(language)
+    assert len(catalogue) > 100
+    assert [e.msgid for e in catalogue.untranslated_entries()] == []
+    assert [e.msgid for e in catalogue.fuzzy_entries()] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_matches_its_source(language):
+    po = _po(language)
+    mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES" / "django.mo"))
+    compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
+    for entry in po.translated_entries():
+        assert compiled[(entry.msgctxt, entry.msgid)][0] == entry.msgstr, entry.msgid
+
+
+def test_traditional_chinese_is_generated_from_simplified():
+    s2t = opencc.OpenCC("s2t")
+    simplified = {e.msgid: e.msgstr for e in _po("zh_Hans")}
+    traditional = {e.msgid: e.msgstr for e in _po("zh_Hant")}
+    assert traditional.keys() == simplified.keys()
+    for msgid, text in simplified.items():
+        assert traditional[msgid] == s2t.convert(text), msgid

@@ -1,0 +1,55 @@
+from typing import Any
+
+from django.core.management import call_command
+
+from wulian.accounts.models import User
+from wulian.orgs.models import Membership, Organization, Partnership
+from wulian.places.models import Compound, Region
+
+MODELS: list[Any] = [Region, Compound, User, Organization, Membership, Partnership]
+
+
+def _counts():
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def test_the_demo_builds_the_articles_community(db):
+    call_command("demo", "--quiet")
+    community = Region.objects.get(name="江汉北路社区")
+    assert [r.name for r in community.ancestors()] == [
+        "武汉市",
+        "江岸区",
+        "西马街道",
+        "江汉北路社区",
+    ]
+    assert (community.population, community.party_members) == (9702, 357)
+    assert community.compounds.count() == 7
+    assert community.compounds.filter(name__contains="42号").exists()
+    assert Organization.objects.filter(name="武汉市第一商业学校", kind="school").exists()
+    assert Organization.objects.filter(kind="enterprise").count() == 23
+    assert Organization.objects.filter(kind="volunteer_team").count() == 6
+    assert User.objects.filter(community=community).count() >= 300
+    assert Region.objects.get(name="西马街道").staff.exists()
+    assert community.staff.exists()
+
+
+def test_the_demo_is_idempotent_and_deterministic(db):
+    call_command("demo", "--quiet")
+    first = _counts()
+    names = list(User.objects.order_by("mobile").values_list("mobile", "real_name"))
+    call_command("demo", "--quiet")
+    assert _counts() == first
+    assert list(User.objects.order_by("mobile").values_list("mobile", "real_name")) == names
+
+
+def test_make_run_loads_the_demo_only_into_an_empty_database(db, capsys):
+    Region.objects.create(name="某市", level="city")
+    call_command("demo", "--if-empty")
+    assert not Region.objects.filter(name="江汉北路社区").exists()
+    assert "not loaded" in capsys.readouterr().out
+
+
+def test_the_demo_accounts_can_sign_in(client, db):
+    call_command("demo", "--quiet")
+    response = client.post("/accounts/login/", {"mobile": "13800000001", "password": "wulian2026"})
+    assert response.status_code == 302

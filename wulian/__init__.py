@@ -1,0 +1,1 @@
+"""Wulian (五联): a community co-governance platform."""

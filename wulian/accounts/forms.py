@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wulian.accounts.models import User, mobile_validator, normalize_mobile
+from wulian.places.models import Compound
+
+
+class MobileField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Mobile number"))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "tel", "placeholder": "138 1234 5678"}
+        )
+
+    def clean(self, value: Any) -> str:
+        value = normalize_mobile(super().clean(value) or "")
+        mobile_validator(value)
+        return value
+
+
+class PasswordLoginForm(forms.Form):
+    mobile = MobileField()
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CodeRequestForm(forms.Form):
+    mobile = MobileField()
+
+
+class CodeLoginForm(forms.Form):
+    mobile = MobileField(widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        min_length=8,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits."),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data
+
+
+class ProfileForm(forms.ModelForm[User]):
+    class Meta:
+        model = User
+        fields = ["real_name", "compound", "building", "is_party_member"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        compounds = Compound.objects.select_related("community")
+        if self.instance.community_id:
+            compounds = compounds.filter(community_id=self.instance.community_id)
+        self.fields["compound"].queryset = compounds  # type: ignore[attr-defined]
+        self.fields["compound"].required = False

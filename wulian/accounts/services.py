@@ -1,0 +1,215 @@
+"""Accounts: signing in (password or SMS code, rate-limited), profiles, verifying residents."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wulian.accounts import sms
+from wulian.accounts.models import LoginFailure, OneTimeCode, User, normalize_mobile
+from wulian.audit import services as audit
+from wulian.core.errors import DomainError, NotAllowed
+from wulian.places.models import Compound
+
+audit.register_actions(
+    {
+        "accounts.profile_updated": gettext_lazy("updated the profile"),
+        "accounts.password_changed": gettext_lazy("changed the password"),
+        "accounts.resident_verified": gettext_lazy("verified the resident"),
+        "accounts.resident_unverified": gettext_lazy("withdrew the resident verification"),
+        "accounts.person_created": gettext_lazy("created the account"),
+    }
+)
+
+PROFILE_FIELDS = ("real_name", "compound", "building", "is_party_member")
+
+
+class LoginError(DomainError):
+    status = 401
+
+
+def _window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+def check_not_locked(mobile: str, ip_address: str | None) -> None:
+    """Refuse further attempts once a number (or an address) has failed too often."""
+    since = _window_start()
+    limit = settings.LOGIN_FAILURE_LIMIT
+    recent = LoginFailure.objects.filter(created_at__gte=since)
+    by_mobile = recent.filter(mobile=mobile).count()
+    by_ip = recent.filter(ip_address=ip_address).count() if ip_address else 0
+    if by_mobile >= limit or by_ip >= limit * 10:
+        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+        raise LoginError(
+            "login.locked",
+            _("Too many failed attempts. Please try again in %(minutes)d minutes.")
+            % {"minutes": minutes},
+        )
+
+
+def _fail(mobile: str, ip_address: str | None, code: str, message: str) -> LoginError:
+    LoginFailure.objects.create(mobile=mobile[:11], ip_address=ip_address)
+    return LoginError(code, message)
+
+
+def sign_in_with_password(mobile: str, password: str, ip_address: str | None) -> User:
+    mobile = normalize_mobile(mobile)
+    check_not_locked(mobile, ip_address)
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is None or not user.check_password(password):
+        raise _fail(
+            mobile, ip_address, "login.invalid", _("The mobile number or password is wrong.")
+        )
+    LoginFailure.objects.filter(mobile=mobile).delete()
+    return user
+
+
+def request_code(mobile: str, ip_address: str | None) -> None:
+    """Send a six-digit sign-in code by SMS to a number that has an account."""
+    mobile = normalize_mobile(mobile)
+    check_not_locked(mobile, ip_address)
+    if not User.objects.filter(mobile=mobile, is_active=True).exists():
+        raise _fail(
+            mobile,
+            ip_address,
+            "login.unknown_mobile",
+            _("No account uses this mobile number. Ask your community staff to register you."),
+        )
+    now = timezone.now()
+    interval = datetime.timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)
+    if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
+        raise DomainError(
+            "login.code_too_soon",
+            _("A code was just sent. Please wait %(seconds)d seconds before asking again.")
+            % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
+        )
+    code = OneTimeCode.new_code()
+    OneTimeCode.objects.create(
+        mobile=mobile,
+        digest=OneTimeCode.digest_of(code),
+        created_at=now,
+        expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+    )
+    minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
+    text = _(
+        "[Wulian] Your sign-in code is %(code)s. It is valid for %(minutes)d minutes. "
+        "Do not share it with anyone."
+    ) % {"code": code, "minutes": minutes}
+    try:
+        sms.send_sms(mobile, text)
+    except sms.SmsError as exc:
+        raise DomainError(
+            "login.sms_failed", _("The text message could not be sent. Please try again.")
+        ) from exc
+
+
+def sign_in_with_code(mobile: str, code: str, ip_address: str | None) -> User:
+    mobile = normalize_mobile(mobile)
+    code = "".join(ch for ch in code if ch.isdigit())
+    check_not_locked(mobile, ip_address)
+    now = timezone.now()
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(mobile=mobile, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None:
+            raise _fail(
+                mobile,
+                ip_address,
+                "login.code_expired",
+                _("The code has expired or was never sent. Ask for a new one."),
+            )
+        if otp.digest != OneTimeCode.digest_of(code) or otp.attempts >= OneTimeCode.MAX_ATTEMPTS:
+            otp.attempts += 1
+            otp.save(update_fields=["attempts"])
+            error = _fail(mobile, ip_address, "login.code_wrong", _("The code is not right."))
+        else:
+            otp.used_at = now
+            otp.save(update_fields=["used_at"])
+            error = None
+    if error is not None:
+        raise error
+    user = User.objects.filter(mobile=mobile, is_active=True).first()
+    if user is None:
+        raise LoginError("login.unknown_mobile", _("No account uses this mobile number."))
+    LoginFailure.objects.filter(mobile=mobile).delete()
+    return user
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise DomainError("password.wrong", _("The current password is not right."))
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError("password.weak", " ".join(exc.messages)) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit.record(user, "accounts.password_changed", user, community=user.community)
+
+
+def update_profile(actor: User, person: User, **changes: Any) -> User:
+    if actor.pk != person.pk:
+        raise NotAllowed("profile.not_yours", _("You can only change your own profile."))
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise DomainError("profile.unknown_field", _("These fields cannot be changed here."))
+    compound = changes.get("compound")
+    if compound is not None and not isinstance(compound, Compound):
+        raise DomainError("profile.bad_compound", _("Choose a compound from the list."))
+    with transaction.atomic():
+        before = audit.snapshot(person, PROFILE_FIELDS)
+        for name, value in changes.items():
+            setattr(person, name, value)
+        if compound is not None:
+            person.community = compound.community
+        person.full_clean(exclude=["password"])
+        person.save()
+        audit.record(
+            actor,
+            "accounts.profile_updated",
+            person,
+            before=before,
+            after=audit.snapshot(person, PROFILE_FIELDS),
+            community=person.community,
+        )
+    return person
+
+
+def set_verified_resident(actor: User, person: User, verified: bool) -> User:
+    """Community staff confirm (or withdraw) that a person lives where they say."""
+    if not actor.has_perm("accounts.verify_resident", person):
+        raise NotAllowed(
+            "resident.not_staff", _("Only staff of the person's community can verify residents.")
+        )
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if person.is_verified_resident == verified:
+            return person
+        before = audit.snapshot(person, ["is_verified_resident"])
+        person.is_verified_resident = verified
+        person.verified_at = timezone.now() if verified else None
+        person.verified_by = actor if verified else None
+        person.save(update_fields=["is_verified_resident", "verified_at", "verified_by"])
+        audit.record(
+            actor,
+            "accounts.resident_verified" if verified else "accounts.resident_unverified",
+            person,
+            before=before,
+            after=audit.snapshot(person, ["is_verified_resident"]),
+            community=person.community,
+        )
+    return person

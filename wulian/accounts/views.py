@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wulian.accounts import services
+from wulian.accounts.forms import (
+    CodeLoginForm,
+    CodeRequestForm,
+    PasswordChangeForm,
+    PasswordLoginForm,
+    ProfileForm,
+)
+from wulian.accounts.models import User
+from wulian.accounts.rules import get_person_for
+from wulian.core.errors import DomainError
+from wulian.core.http import client_ip, safe_next
+from wulian.places.rules import get_region_for
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in_with_password(
+                form.cleaned_data["mobile"], form.cleaned_data["password"], client_ip(request)
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            login(request, user, backend=BACKEND)
+            return redirect(safe_next(request, reverse("core:home")))
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def login_code_view(request: HttpRequest) -> HttpResponse:
+    """Two steps on one page: ask for a code, then type it."""
+    request_form = CodeRequestForm(prefix="send")
+    code_form: CodeLoginForm | None = None
+    if request.method == "POST" and "send-mobile" in request.POST:
+        request_form = CodeRequestForm(request.POST, prefix="send")
+        if request_form.is_valid():
+            mobile = request_form.cleaned_data["mobile"]
+            try:
+                services.request_code(mobile, client_ip(request))
+            except DomainError as exc:
+                request_form.add_error("mobile", str(exc.message))
+            else:
+                messages.success(request, _("A code was sent to %(mobile)s.") % {"mobile": mobile})
+                code_form = CodeLoginForm(initial={"mobile": mobile})
+    elif request.method == "POST":
+        code_form = CodeLoginForm(request.POST)
+        if code_form.is_valid():
+            try:
+                user = services.sign_in_with_code(
+                    code_form.cleaned_data["mobile"],
+                    code_form.cleaned_data["code"],
+                    client_ip(request),
+                )
+            except DomainError as exc:
+                code_form.add_error("code", str(exc.message))
+            else:
+                login(request, user, backend=BACKEND)
+                return redirect(safe_next(request, reverse("core:home")))
+    return render(
+        request,
+        "accounts/login_code.html",
+        {
+            "request_form": request_form,
+            "code_form": code_form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("core:home")
+
+
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password"]
+            )
+        except DomainError as exc:
+            field = "old_password" if exc.code == "password.wrong" else "new_password"
+            form.add_error(field, str(exc.message))
+        else:
+            login(request, request.user, backend=BACKEND)  # keep this session signed in
+            messages.success(request, _("Your password has been changed."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def profile_view(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(
+                user, user, **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    memberships = user.memberships.select_related("organization")
+    assignments = user.staff_assignments.select_related("region")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "memberships": memberships, "assignments": assignments},
+    )
+
+
+@login_required
+def person_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    return render(
+        request,
+        "accounts/person.html",
+        {
+            "person": person,
+            "can_verify": request.user.has_perm("accounts.verify_resident", person),
+            "show_mobile": request.user.has_perm("accounts.view_mobile", person),
+        },
+    )
+
+
+@login_required
+@require_POST
+def verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assert isinstance(request.user, User)
+    person = get_person_for(request.user, pk, "accounts.verify_resident")
+    verified = request.POST.get("verified") == "1"
+    services.set_verified_resident(request.user, person, verified)
+    if verified:
+        messages.success(request, _("%(name)s is now a verified resident.") % {"name": person})
+    else:
+        messages.info(request, _("Verification of %(name)s withdrawn.") % {"name": person})
+    return redirect(safe_next(request, reverse("accounts:person", args=[person.pk])))
+
+
+@login_required
+def residents_view(request: HttpRequest, community_id: int) -> HttpResponse:
+    community = get_region_for(request.user, community_id, "places.view_residents")
+    people = (
+        User.objects.filter(community=community)
+        .select_related("compound")
+        .order_by("is_verified_resident", "compound_id", "real_name", "id")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        people = people.filter(real_name__icontains=query) | people.filter(mobile__endswith=query)
+    compound = request.GET.get("compound", "")
+    if compound.isdigit():
+        people = people.filter(compound_id=int(compound))
+    page = Paginator(people, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/residents.html",
+        {
+            "community": community,
+            "page": page,
+            "query": query,
+            "compounds": community.compounds.all(),
+            "compound_filter": compound,
+        },
+    )

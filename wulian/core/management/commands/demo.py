@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from wulian.core.demo import DEMO_PASSWORD, build_demo, demo_accounts
+from wulian.places.models import Region
+
+
+class Command(BaseCommand):
+    help = "Build the demo world: Jianghan North Road community, its units, teams and residents."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="only build when the database has no region yet (used by `make run`)",
+        )
+        parser.add_argument("--quiet", action="store_true", help="do not print the accounts")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Region.objects.exists():
+            self.stdout.write("The database already holds data; the demo world was not loaded.")
+        else:
+            result = build_demo()
+            if result.created:
+                made = ", ".join(f"{n} {kind}" for kind, n in sorted(result.created.items()))
+                self.stdout.write(self.style.SUCCESS(f"Demo world built: {made}."))
+            else:
+                self.stdout.write("The demo world is already complete; nothing changed.")
+        if options["quiet"]:
+            return
+        accounts = demo_accounts()
+        if accounts:
+            self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+            for account in accounts:
+                self.stdout.write(f"  {account.mobile}  {account.name:<6}  {account.role}")
+            self.stdout.write("Residents 13900010000–13900010319 use the same password.\n")

@@ -1,0 +1,79 @@
+"""Who may see and act on organisations, their members and partnerships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from wulian.core.access import get_for
+from wulian.orgs.models import Membership, Organization, Partnership
+from wulian.places.rules import covers, is_region_staff
+
+
+def membership_roles(user: Any) -> dict[int, str]:
+    """{organisation id: role} for a person, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached: dict[int, str] | None = getattr(user, "_wulian_org_roles", None)
+    if cached is None:
+        cached = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+        user._wulian_org_roles = cached
+    return cached
+
+
+@rules.predicate
+def is_org_member(user: Any, org: Organization | None) -> bool:
+    return org is not None and org.pk in membership_roles(user)
+
+
+@rules.predicate
+def is_org_admin(user: Any, org: Organization | None) -> bool:
+    return org is not None and membership_roles(user).get(org.pk) == Membership.Role.ADMIN
+
+
+@rules.predicate
+def is_org_staff(user: Any, org: Organization | None) -> bool:
+    return org is not None and covers(user, org.region)
+
+
+@rules.predicate
+def is_partnership_party(user: Any, partnership: Partnership | None) -> bool:
+    if partnership is None:
+        return False
+    roles = membership_roles(user)
+    return partnership.host_id in roles or partnership.partner_id in roles
+
+
+@rules.predicate
+def is_partnership_staff(user: Any, partnership: Partnership | None) -> bool:
+    return partnership is not None and covers(user, partnership.community)
+
+
+rules.add_perm("orgs.view_organization", rules.always_allow)
+rules.add_perm("orgs.view_members", is_org_member | is_org_staff)
+rules.add_perm("orgs.change_organization", is_org_admin | is_org_staff)
+rules.add_perm("orgs.manage_members", is_org_admin | is_org_staff)
+rules.add_perm("orgs.add_partnership", is_region_staff)
+rules.add_perm("orgs.view_partnership", is_partnership_party | is_partnership_staff)
+rules.add_perm("orgs.change_partnership", is_partnership_staff)
+
+
+def get_organization_for(user: Any, pk: Any, perm: str = "orgs.view_organization") -> Organization:
+    return get_for(
+        user,
+        Organization.objects.select_related("region"),
+        pk,
+        perm,
+        view_perm="orgs.view_organization",
+    )
+
+
+def get_partnership_for(user: Any, pk: Any, perm: str = "orgs.view_partnership") -> Partnership:
+    return get_for(
+        user,
+        Partnership.objects.select_related("community", "host", "partner"),
+        pk,
+        perm,
+        view_perm="orgs.view_partnership",
+    )

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import include, path
+
+from wulian.api import api
+from wulian.core.views import healthz_view
+
+
+def _superusers_only(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
+admin.site.site_header = "Wulian 五联"
+
+urlpatterns = [
+    path("", include("wulian.core.urls")),
+    path("healthz", healthz_view, name="healthz"),
+    path("accounts/", include("wulian.accounts.urls")),
+    path("regions/", include("wulian.places.urls")),
+    path("orgs/", include("wulian.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
