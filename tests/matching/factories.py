@@ -1,6 +1,7 @@
 """Records shared by the matching tests."""
 
 from datetime import date
+from typing import Any
 
 from wulian.matching import NeedRecord
 
@@ -9,8 +10,8 @@ TODAY = date(2026, 11, 27)  # a Friday
 REGION = ("wuhan", "jiangan")
 
 
-def need(id: str, title: str, **fields) -> NeedRecord:
-    place = {
+def need(id: str, title: str, **fields: Any) -> NeedRecord:
+    place: dict[str, Any] = {
         "compound_id": "c42",
         "community_id": "jhbl",
         "subdistrict_id": "xima",
