@@ -97,7 +97,7 @@ class Engine:
             return _Scored(np.zeros(0, dtype=np.int32), np.zeros(0), {})
         all_docs = np.concatenate(docs_parts)
         docs, inverse = np.unique(all_docs, return_inverse=True)
-        denominator = sum(qw * ix.idf_of(t) for t, qw in query.terms.items())
+        denominator = ix.denominator(query)
         text = np.minimum(1.0, np.bincount(inverse, np.concatenate(weight_parts)) / denominator)
         if restrict is not None:
             keep = np.isin(docs, restrict)
@@ -113,7 +113,7 @@ class Engine:
             tags = np.zeros(len(docs))
         tag_avail = ix.has_tags[docs].astype(np.float64)
         if query.category:
-            row = ix.category_row(query.category, query.category_inferred)
+            row = ix.category_row(query)
             codes = ix.category_id[docs]
             category = row[codes + 1]
             cat_avail = (codes >= 0).astype(np.float64)

@@ -19,8 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from wulian.matching.records import NeedRecord, ProviderRecord, ResourceRecord
-from wulian.matching.score import Weights, capacity_signal, provider_signal
-from wulian.matching.text import analyse, canonical_tags, infer_category, merge
+from wulian.matching.score import (
+    Weights,
+    capacity_signal,
+    category_similarity,
+    provider_signal,
+)
+from wulian.matching.text import analyse, audience, canonical_tags, infer_categories, merge
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -44,13 +49,18 @@ def resource_terms(resource: ResourceRecord) -> dict[str, float]:
     )
 
 
-def need_terms(need: NeedRecord) -> dict[str, float]:
-    return merge(
-        analyse(need.title, TITLE_WEIGHT),
-        analyse(need.description),
-        *(analyse(tag, TAG_WEIGHT) for tag in need.tags),
-        analyse(" ".join(need.category), CATEGORY_WEIGHT),
+def need_terms(need: NeedRecord, weights: Weights) -> tuple[dict[str, float], frozenset[str]]:
+    """The weighted bag of a need's canonical terms (title, description, tags; words naming
+    whom the need is for count ``weights.audience``), and the words kept whole."""
+    whole: set[str] = set()
+    bag = merge(
+        analyse(need.title, TITLE_WEIGHT, whole),
+        analyse(need.description, 1.0, whole),
+        *(analyse(tag, TAG_WEIGHT, whole) for tag in need.tags),
     )
+    for term in audience() & bag.keys():
+        bag[term] *= weights.audience
+    return bag, frozenset(whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +69,11 @@ class NeedQuery:
 
     need: NeedRecord
     terms: Mapping[str, float]
+    whole: frozenset[str]
     tags: frozenset[str]
     category: tuple[str, ...]
     category_inferred: bool
+    inferred: tuple[tuple[tuple[str, ...], float], ...]
     areas: tuple[int, ...]
     compound: int
     community: int
@@ -170,7 +182,7 @@ class ResourceIndex:
             key: np.asarray(docs, dtype=np.int32) for key, docs in tag_docs.items()
         }
         self.tag_vocabulary = frozenset(tag for _, tag in tag_docs)
-        self._category_rows: dict[tuple[tuple[str, ...], bool], FloatArray] = {}
+        self._category_rows: dict[tuple[tuple[tuple[str, ...], float], ...], FloatArray] = {}
 
     def _code(self, place_id: str | None) -> int:
         if not place_id:
@@ -187,12 +199,12 @@ class ResourceIndex:
         return self._place_codes.get(place_id, -2)
 
     def prepare(self, need: NeedRecord) -> NeedQuery:
-        terms = need_terms(need)
+        terms, whole = need_terms(need, self.weights)
         category = need.category
-        inferred = False
+        shares: dict[tuple[str, ...], float] = {}
         if not category:
-            category = infer_category(terms)
-            inferred = bool(category)
+            shares = infer_categories(terms)
+            category = max(shares, key=lambda c: shares[c]) if shares else ()
         areas = [ANYWHERE]
         for place_id in need.place_ids():
             code = self._place_codes.get(place_id)
@@ -201,27 +213,31 @@ class ResourceIndex:
         return NeedQuery(
             need=need,
             terms=terms,
+            whole=whole,
             tags=canonical_tags(need.tags),
             category=category,
-            category_inferred=inferred,
+            category_inferred=bool(shares),
+            inferred=tuple(shares.items()),
             areas=tuple(sorted(areas)),
             compound=self.place_code(need.compound_id),
             community=self.place_code(need.community_id),
             subdistrict=self.place_code(need.subdistrict_id),
         )
 
-    def category_row(self, category: tuple[str, ...], inferred: bool) -> FloatArray:
-        """Category signal by category code (+1; position 0 is "no category")."""
-        key = (category, inferred)
-        row = self._category_rows.get(key)
+    def category_row(self, query: NeedQuery) -> FloatArray:
+        """Category signal by category code (+1; position 0 is "no category"). For an inferred
+        category, the best of the suggested categories, each weighed by its strength."""
+        shares = query.inferred or ((query.category, 1.0),)
+        row = self._category_rows.get(shares)
         if row is None:
-            from wulian.matching.score import category_similarity
-
-            factor = self.weights.category_inferred if inferred else 1.0
+            factor = self.weights.category_inferred if query.inferred else 1.0
             row = np.zeros(len(self.categories) + 1)
             for code, path in enumerate(self.categories):
-                row[code + 1] = factor * category_similarity(category, path, self.weights)
-            self._category_rows[key] = row
+                row[code + 1] = factor * max(
+                    share * category_similarity(category, path, self.weights)
+                    for category, share in shares
+                )
+            self._category_rows[shares] = row
         return row
 
     def resource_bag(self, i: int) -> dict[str, float]:
@@ -230,6 +246,18 @@ class ResourceIndex:
     def idf_of(self, term: str) -> float:
         known = self.idf.get(term)
         return known if known is not None else self.weights.unknown_term_idf * self.max_idf
+
+    def denominator(self, query: NeedQuery) -> float:
+        """What a perfect text match would reach: every term of the need at full weight.
+        Pieces of words that no resource uses are left out (the whole word counts)."""
+        total = 0.0
+        for term, qw in query.terms.items():
+            known = self.idf.get(term)
+            if known is not None:
+                total += qw * known
+            elif term in query.whole:
+                total += qw * self.weights.unknown_term_idf * self.max_idf
+        return total or 1.0
 
     def gather(self, query: NeedQuery) -> tuple[list[IntArray], list[FloatArray], list[IntArray]]:
         """The postings a need reads: term documents and weights, and tag documents."""

@@ -53,9 +53,13 @@ class Weights:
     context_floor: float = 0.70
     """Share of relevance kept when the context is as bad as it gets."""
 
-    threshold: float = 0.30
+    threshold: float = 0.26
     """Minimum score of a returned candidate (calibrated on ``bench/data``; see
     ``docs/benchmarks.md``). Below it the engine returns nothing."""
+
+    category_parent: float = 0.8
+    """Category signal when one category contains the other (a need filed under 为老服务 and a
+    resource under 为老服务·助餐)."""
 
     category_sibling: float = 0.5
     """Category signal when only the top-level category agrees."""
@@ -109,6 +113,10 @@ class Weights:
     """Weight of a need's term that no resource uses, as a share of the largest idf: such
     terms lower text relevance (nobody offers that) but less than a rare known term."""
 
+    audience: float = 0.5
+    """Factor on the weight of words in a need that say whom it is for (老人, 儿童, 居民 …,
+    listed in ``data/audience.txt``) rather than what it needs."""
+
     candidates_per_need: int = 10
     """How many best candidates per need enter a whole-list assignment."""
 
@@ -130,15 +138,17 @@ DEFAULT_WEIGHTS = Weights()
 def category_similarity(
     need: tuple[str, ...], resource: tuple[str, ...], weights: Weights = DEFAULT_WEIGHTS
 ) -> float:
-    """1 for the same category (or one inside the other), ``category_sibling`` for the same
-    top level, 0 otherwise or when either is empty."""
+    """1 for the same category, ``category_parent`` when one contains the other,
+    ``category_sibling`` for the same top level, 0 otherwise or when either is empty."""
     if not need or not resource:
         return 0.0
     if need[0] != resource[0]:
         return 0.0
+    if need == resource:
+        return 1.0
     shorter = min(len(need), len(resource))
     if need[:shorter] == resource[:shorter]:
-        return 1.0
+        return weights.category_parent
     return weights.category_sibling
 
 

@@ -27,6 +27,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 #: Weight of a word that jieba could not place, seen as a 2-character piece of a longer word or
 #: of a run of single characters ("地/锁" -> "地锁").
 PIECE_WEIGHT = 0.5
+#: Weight of a single character standing alone between stop words (例: 办老年"证").
+SINGLE_WEIGHT = 0.5
 _SYNONYM_FREQ = 5000
 
 
@@ -153,10 +155,17 @@ def canonical(word: str) -> str:
     return synonyms().get(word, word)
 
 
+@lru_cache(maxsize=1)
+def audience() -> frozenset[str]:
+    """Canonical terms that say whom a need is for rather than what it needs."""
+    return frozenset(word for line in _data_lines("audience.txt") for word in line.split())
+
+
 @dataclass(frozen=True, slots=True)
 class _Piece:
     term: str
     weight: float
+    whole: bool = False
 
 
 def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
@@ -171,6 +180,8 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
                 term = table.get(pair, pair)
                 if term not in stop:
                     yield _Piece(term, PIECE_WEIGHT)
+        elif len(run) == 1 and _is_cjk(run[0]):
+            yield _Piece(run[0], SINGLE_WEIGHT, whole=True)
         run.clear()
 
     for raw in tokens:
@@ -185,9 +196,9 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
         yield from flush()
         if term is not None:
             if term not in stop:
-                yield _Piece(term, 1.0)
+                yield _Piece(term, 1.0, whole=True)
             continue
-        yield _Piece(token, 1.0)
+        yield _Piece(token, 1.0, whole=True)
         if len(token) >= 3 and all(_is_cjk(c) for c in token):
             for i in range(len(token) - 1):
                 pair = token[i : i + 2]
@@ -197,14 +208,17 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
     yield from flush()
 
 
-def analyse(text: str, weight: float = 1.0) -> dict[str, float]:
-    """A bag of canonical terms with weights for one text."""
+def analyse(text: str, weight: float = 1.0, whole: set[str] | None = None) -> dict[str, float]:
+    """A bag of canonical terms with weights for one text. Words jieba kept whole are also
+    added to ``whole`` when given (the rest are 2-character pieces of longer words)."""
     bag: dict[str, float] = {}
     if not text:
         return bag
     tokens = _get_tools().tokenizer.cut(normalise(text), HMM=False)
     for piece in _pieces(tokens):
         bag[piece.term] = bag.get(piece.term, 0.0) + piece.weight * weight
+        if whole is not None and piece.whole:
+            whole.add(piece.term)
     return bag
 
 
@@ -232,8 +246,9 @@ def canonical_tags(tags: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def infer_category(terms: Mapping[str, float]) -> tuple[str, ...]:
-    """The category suggested most strongly by the terms (empty when none is suggested)."""
+def infer_categories(terms: Mapping[str, float]) -> dict[tuple[str, ...], float]:
+    """Categories suggested by the terms, each with its strength relative to the strongest
+    (1.0); empty when no term suggests one."""
     hints = category_hints()
     votes: dict[tuple[str, ...], float] = {}
     for term, weight in terms.items():
@@ -241,5 +256,12 @@ def infer_category(terms: Mapping[str, float]) -> tuple[str, ...]:
         if category:
             votes[category] = votes.get(category, 0.0) + weight
     if not votes:
-        return ()
-    return max(sorted(votes), key=lambda c: votes[c])
+        return {}
+    top = max(votes.values())
+    return {category: vote / top for category, vote in sorted(votes.items())}
+
+
+def infer_category(terms: Mapping[str, float]) -> tuple[str, ...]:
+    """The category suggested most strongly by the terms (empty when none is suggested)."""
+    shares = infer_categories(terms)
+    return max(shares, key=lambda c: shares[c]) if shares else ()
