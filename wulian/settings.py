@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "wulian.audit",
     "wulian.places",
     "wulian.orgs",
+    "wulian.lists",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -201,6 +202,9 @@ SMS_CODE_INTERVAL_SECONDS = env_int("SMS_CODE_INTERVAL_SECONDS", 60)
 # Failed sign-ins: at most this many per mobile number (and ten times that per address) per window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# A project under way with no progress for this many days is marked stalled.
+PROJECT_STALLED_DAYS = env_int("PROJECT_STALLED_DAYS", 30)
 
 # The community shown on the home page to visitors who have none of their own.
 DEFAULT_COMMUNITY = env_str("DEFAULT_COMMUNITY", "江汉北路社区")

@@ -1,0 +1,217 @@
+"""Who may see and act on needs, resources, claims and projects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from wulian.core.access import get_for
+from wulian.lists.models import Agreement, Claim, Need, Project, Resource
+from wulian.orgs.rules import membership_roles
+from wulian.places.rules import covered_regions, covers
+
+PUBLIC_NEED_STATES = {Need.State.PUBLISHED, Need.State.CLAIMED, Need.State.DONE}
+ADMIN = "admin"
+
+
+def _member(user: Any, org_id: int | None) -> bool:
+    return org_id is not None and org_id in membership_roles(user)
+
+
+def _admin(user: Any, org_id: int | None) -> bool:
+    return org_id is not None and membership_roles(user).get(org_id) == ADMIN
+
+
+def is_raiser(user: Any, need: Need) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return need.raised_by_id == user.pk or _member(user, need.raised_for_id)
+
+
+def is_need_staff(user: Any, need: Need) -> bool:
+    return covers(user, need.community)
+
+
+def is_claimant(user: Any, claim: Claim) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if claim.organization_id:
+        return _member(user, claim.organization_id)
+    return claim.claimant_id == user.pk
+
+
+# ---- needs ----
+
+
+@rules.predicate
+def can_see_need(user: Any, need: Need | None) -> bool:
+    if need is None:
+        return False
+    return need.state in PUBLIC_NEED_STATES or is_raiser(user, need) or is_need_staff(user, need)
+
+
+@rules.predicate
+def need_raiser(user: Any, need: Need | None) -> bool:
+    return need is not None and is_raiser(user, need)
+
+
+@rules.predicate
+def need_staff(user: Any, need: Need | None) -> bool:
+    return need is not None and is_need_staff(user, need)
+
+
+@rules.predicate
+def community_staff(user: Any, community: Any) -> bool:
+    return covers(user, community)
+
+
+rules.add_perm("lists.view_need", can_see_need)
+rules.add_perm("lists.raise_need", rules.is_authenticated)
+rules.add_perm("lists.review_need", need_staff)
+rules.add_perm("lists.withdraw_need", need_raiser)
+rules.add_perm("lists.claim_need", rules.is_authenticated & ~need_raiser)
+rules.add_perm("lists.view_raiser_contact", need_staff)
+rules.add_perm("lists.manage_lists", community_staff)  # import, export, review queue, taxonomy
+
+# ---- resources ----
+
+
+def is_provider(user: Any, resource: Resource) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if resource.provider_org_id:
+        return _member(user, resource.provider_org_id)
+    return resource.provider_user_id == user.pk
+
+
+@rules.predicate
+def can_see_resource(user: Any, resource: Resource | None) -> bool:
+    if resource is None:
+        return False
+    return (
+        resource.status == Resource.Status.ACTIVE
+        or is_provider(user, resource)
+        or covers(user, resource.community)
+    )
+
+
+@rules.predicate
+def can_change_resource(user: Any, resource: Resource | None) -> bool:
+    return resource is not None and (
+        is_provider(user, resource) or covers(user, resource.community)
+    )
+
+
+rules.add_perm("lists.view_resource", can_see_resource)
+rules.add_perm("lists.change_resource", can_change_resource)
+
+# ---- projects ----
+
+
+def need_side(user: Any, project: Project) -> bool:
+    need = project.need
+    if need.raiser_kind == "community":
+        return is_need_staff(user, need) or is_raiser(user, need)
+    return is_raiser(user, need)
+
+
+def claimant_side(user: Any, project: Project) -> bool:
+    return is_claimant(user, project.claim)
+
+
+@rules.predicate
+def project_party(user: Any, project: Project | None) -> bool:
+    return project is not None and (need_side(user, project) or claimant_side(user, project))
+
+
+@rules.predicate
+def project_staff(user: Any, project: Project | None) -> bool:
+    return project is not None and covers(user, project.community)
+
+
+@rules.predicate
+def project_claimant(user: Any, project: Project | None) -> bool:
+    return project is not None and claimant_side(user, project)
+
+
+@rules.predicate
+def project_beneficiary(user: Any, project: Project | None) -> bool:
+    """The need's raiser, or a verified resident where the need was."""
+    if project is None or not getattr(user, "is_authenticated", False):
+        return False
+    need = project.need
+    if need.raised_by_id == user.pk:
+        return True
+    if not getattr(user, "is_verified_resident", False):
+        return False
+    if need.compound_id:
+        return bool(user.compound_id == need.compound_id)
+    return bool(user.community_id == need.community_id)
+
+
+rules.add_perm("lists.view_project", project_party | project_staff)
+rules.add_perm("lists.view_party_contacts", project_party | project_staff)
+rules.add_perm("lists.sign_agreement", project_party)
+rules.add_perm("lists.report_progress", project_claimant | project_staff)
+rules.add_perm("lists.manage_project", project_staff)
+rules.add_perm("lists.rate_project", project_beneficiary & ~project_claimant)
+
+
+# ---- access helpers ----
+
+NEED_RELATED = ("community", "category__parent", "compound", "raised_by", "raised_for")
+
+
+def get_need_for(user: Any, pk: Any, perm: str = "lists.view_need") -> Need:
+    return get_for(
+        user, Need.objects.select_related(*NEED_RELATED), pk, perm, view_perm="lists.view_need"
+    )
+
+
+def get_resource_for(user: Any, pk: Any, perm: str = "lists.view_resource") -> Resource:
+    return get_for(
+        user,
+        Resource.objects.select_related("community", "category__parent", "provider_org"),
+        pk,
+        perm,
+        view_perm="lists.view_resource",
+    )
+
+
+PROJECT_RELATED = (
+    "community",
+    "need__community",
+    "need__raised_by",
+    "need__raised_for",
+    "need__compound",
+    "claim__claimant",
+    "claim__organization",
+)
+
+
+def get_project_for(user: Any, pk: Any, perm: str = "lists.view_project") -> Project:
+    return get_for(
+        user,
+        Project.objects.select_related(*PROJECT_RELATED),
+        pk,
+        perm,
+        view_perm="lists.view_project",
+    )
+
+
+def get_agreement_for(user: Any, pk: Any) -> Agreement:
+    project = get_project_for(user, pk)
+    return project.agreement
+
+
+def visible_needs(user: Any) -> QuerySet[Need]:
+    """Needs a person may see in lists: public ones, their own, and all in their area if staff."""
+    query = Q(state__in=PUBLIC_NEED_STATES)
+    if getattr(user, "is_authenticated", False):
+        query |= Q(raised_by=user) | Q(raised_for_id__in=list(membership_roles(user)))
+        regions = covered_regions(user)
+        if regions.exists():
+            query |= Q(community__in=regions)
+    return Need.objects.filter(query)

@@ -1,0 +1,1199 @@
+"""The three lists: every change to a need, resource, claim or project is one function here.
+
+Each is transactional, locks the scarce row, writes an audit entry, and refuses with a
+`DomainError` that carries a stable code when the move is not allowed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wulian.accounts.models import User
+from wulian.audit import services as audit
+from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.core.text import fold
+from wulian.lists.models import (
+    Agreement,
+    Attachment,
+    Category,
+    Claim,
+    Milestone,
+    Need,
+    PartyKind,
+    ProgressUpdate,
+    Project,
+    Rating,
+    Resource,
+    Signature,
+    Tag,
+)
+from wulian.orgs.models import Organization
+from wulian.orgs.rules import membership_roles
+from wulian.places.models import Compound, Region
+from wulian.places.rules import covers
+
+audit.register_actions(
+    {
+        "lists.need_raised": gettext_lazy("raised the need"),
+        "lists.need_updated": gettext_lazy("edited the need"),
+        "lists.need_published": gettext_lazy("published the need"),
+        "lists.need_rejected": gettext_lazy("rejected the need"),
+        "lists.need_withdrawn": gettext_lazy("withdrew the need"),
+        "lists.need_merged": gettext_lazy("merged the need into another"),
+        "lists.need_expired": gettext_lazy("the deadline passed unclaimed"),
+        "lists.need_claimed": gettext_lazy("claimed the need"),
+        "lists.need_reopened": gettext_lazy("reopened the need"),
+        "lists.need_done": gettext_lazy("the need was met"),
+        "lists.claim_cancelled": gettext_lazy("cancelled a claim"),
+        "lists.resource_created": gettext_lazy("listed the resource"),
+        "lists.resource_updated": gettext_lazy("edited the resource"),
+        "lists.resource_status": gettext_lazy("changed the resource's status"),
+        "lists.project_created": gettext_lazy("started the project from a claim"),
+        "lists.agreement_updated": gettext_lazy("edited the agreement"),
+        "lists.agreement_signed": gettext_lazy("signed the agreement"),
+        "lists.agreement_frozen": gettext_lazy("both sides signed; the agreement is final"),
+        "lists.milestone_added": gettext_lazy("added a milestone"),
+        "lists.progress_posted": gettext_lazy("posted progress"),
+        "lists.project_completed": gettext_lazy("completed the project"),
+        "lists.project_cancelled": gettext_lazy("cancelled the project"),
+        "lists.project_stalled": gettext_lazy("no progress for a long time: marked stalled"),
+        "lists.project_rated": gettext_lazy("rated the project"),
+        "lists.exported": gettext_lazy("exported a list"),
+    }
+)
+
+NEED_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "compound",
+    "beneficiaries",
+    "deadline",
+    "urgency",
+    "channel",
+    "slots",
+    "state",
+)
+RESOURCE_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "category",
+    "capacity_text",
+    "capacity_number",
+    "capacity_unit",
+    "capacity_period",
+    "service_area",
+    "availability",
+    "weekdays",
+    "status",
+)
+OPEN_STATES = {Need.State.SUBMITTED, Need.State.PUBLISHED}
+LIVE_PROJECT_STATES = {Project.State.SIGNING, Project.State.ACTIVE, Project.State.STALLED}
+
+
+def org_party_kind(org: Organization) -> str:
+    return PartyKind.COMMUNITY if org.kind == Organization.Kind.COMMUNITY else org.kind
+
+
+def split_tags(raw: str | Iterable[str] | None) -> list[str]:
+    if raw is None:
+        return []
+    parts = re.split(r"[、,，;；\s]+", raw) if isinstance(raw, str) else list(raw)
+    seen: dict[str, None] = {}
+    for part in parts:
+        name = part.strip().lstrip("#")[:30]
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def _set_tags(obj: Need | Resource, names: Sequence[str]) -> None:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    obj.tags.set([existing[n] for n in names])
+
+
+def _search_text(obj: Need | Resource, tags: Sequence[str]) -> str:
+    category = str(obj.category) if obj.category_id else ""
+    extra = obj.raiser_display if isinstance(obj, Need) else obj.provider_display
+    return fold(" ".join([obj.title, obj.description, category, " ".join(tags), extra]))
+
+
+def _community(region: Region) -> Region:
+    if not region.is_community:
+        raise DomainError("lists.not_community", _("Lists belong to a community."))
+    return region
+
+
+def _check_compound(compound: Compound | None, community: Region) -> None:
+    if compound is not None and compound.community_id != community.pk:
+        raise DomainError(
+            "need.bad_compound",
+            _("%(compound)s is not in %(community)s.")
+            % {"compound": compound, "community": community},
+        )
+
+
+def _is_staff(actor: Any, community: Region) -> bool:
+    return covers(actor, community)
+
+
+# ---------------------------------------------------------------- needs
+
+
+@dataclass(frozen=True)
+class NeedInput:
+    title: str
+    description: str = ""
+    category: Category | None = None
+    tags: Sequence[str] = ()
+    compound: Compound | None = None
+    beneficiaries: int | None = None
+    deadline: datetime.date | None = None
+    urgency: int = Need.Urgency.NORMAL
+    channel: str = Need.Channel.WEB
+    slots: int = 1
+
+
+def _validate_need(data: NeedInput, community: Region) -> None:
+    if not data.title.strip():
+        raise DomainError("need.no_title", _("Give the need a title."))
+    if len(data.title) > 120:
+        raise DomainError("need.title_too_long", _("Keep the title under 120 characters."))
+    if data.slots < 1 or data.slots > 50:
+        raise DomainError("need.bad_slots", _("A need has between 1 and 50 claim slots."))
+    if data.deadline is not None and data.deadline < timezone.localdate():
+        raise DomainError("need.deadline_past", _("The deadline has already passed."))
+    _check_compound(data.compound, community)
+
+
+def raise_need(
+    actor: User,
+    community: Region,
+    data: NeedInput,
+    *,
+    for_org: Organization | None = None,
+    on_behalf_of: User | None = None,
+    raiser_name: str = "",
+    photos: Sequence[Any] = (),
+    external_id: str = "",
+    raiser_kind: str | None = None,
+) -> Need:
+    """Anyone signed in raises a need: for themselves, for their unit, or (staff) for someone."""
+    community = _community(community)
+    _validate_need(data, community)
+    staff = _is_staff(actor, community)
+    if for_org is not None and not (for_org.pk in membership_roles(actor) or staff):
+        raise NotAllowed("need.not_member", _("You can only raise needs for a unit you belong to."))
+    if (on_behalf_of is not None or raiser_name) and not staff:
+        raise NotAllowed(
+            "need.not_staff", _("Only community staff can raise a need on someone's behalf.")
+        )
+    if data.channel in {Need.Channel.PHONE, Need.Channel.VISIT, Need.Channel.IMPORT} and not staff:
+        raise NotAllowed("need.not_staff", _("Only community staff can record needs this way."))
+    anonymous_raiser = (raiser_name and for_org is None) or data.channel == Need.Channel.IMPORT
+    raised_by: User | None = on_behalf_of or (None if anonymous_raiser else actor)
+    if for_org is not None:
+        kind = org_party_kind(for_org)
+    elif raiser_kind:
+        kind = raiser_kind
+    else:
+        kind = PartyKind.RESIDENT
+    compound = data.compound
+    if (
+        compound is None
+        and raised_by is not None
+        and kind == PartyKind.RESIDENT
+        and raised_by.compound_id
+        and raised_by.community_id == community.pk
+    ):
+        compound = raised_by.compound
+    with transaction.atomic():
+        need = Need.objects.create(
+            community=community,
+            external_id=external_id,
+            title=data.title.strip(),
+            description=data.description.strip(),
+            category=data.category,
+            compound=compound,
+            beneficiaries=data.beneficiaries,
+            deadline=data.deadline,
+            urgency=data.urgency,
+            channel=data.channel,
+            slots=data.slots,
+            raiser_kind=kind,
+            raised_by=raised_by,
+            raised_for=for_org,
+            raiser_name=raiser_name or (for_org.name if for_org else ""),
+            entered_by=actor if (raised_by is None or raised_by.pk != actor.pk) else None,
+        )
+        tags = split_tags(data.tags)
+        _set_tags(need, tags)
+        need.search_text = _search_text(need, tags)
+        need.save(update_fields=["search_text"])
+        for photo in photos:
+            attach(actor, photo, need=need)
+        audit.record(
+            actor,
+            "lists.need_raised",
+            need,
+            after=audit.snapshot(need, NEED_FIELDS),
+            community=community,
+        )
+    return need
+
+
+def update_need(actor: User, need: Need, data: NeedInput) -> Need:
+    """The raiser edits a need before it is published; staff edit any open need."""
+    staff = _is_staff(actor, need.community)
+    if not staff and not (need.raised_by_id == actor.pk and need.state == Need.State.SUBMITTED):
+        raise NotAllowed("need.not_editable", _("Only staff can edit a need once it is published."))
+    with transaction.atomic():
+        locked = Need.objects.select_for_update().get(pk=need.pk)
+        if locked.state not in OPEN_STATES:
+            raise Conflict("need.closed", _("This need can no longer be edited."))
+        if data.slots < locked.claimed_slots:
+            raise Conflict(
+                "need.slots_below_claims",
+                _("%(n)d slots are already claimed; the need cannot have fewer.")
+                % {"n": locked.claimed_slots},
+            )
+        _validate_need(data, locked.community)
+        before = audit.snapshot(locked, NEED_FIELDS)
+        for name in (
+            "title",
+            "description",
+            "category",
+            "compound",
+            "beneficiaries",
+            "deadline",
+            "urgency",
+            "slots",
+        ):
+            setattr(locked, name, getattr(data, name))
+        tags = split_tags(data.tags)
+        _set_tags(locked, tags)
+        locked.search_text = _search_text(locked, tags)
+        locked.save()
+        audit.record(
+            actor,
+            "lists.need_updated",
+            locked,
+            before=before,
+            after=audit.snapshot(locked, NEED_FIELDS),
+            community=locked.community,
+        )
+    return locked
+
+
+def _move(
+    actor: User | None,
+    need: Need,
+    allowed_from: Iterable[str],
+    to: str,
+    action: str,
+    *,
+    note: str = "",
+    **changes: Any,
+) -> Need:
+    with transaction.atomic():
+        locked = Need.objects.select_for_update().get(pk=need.pk)
+        if locked.state not in allowed_from:
+            raise Conflict(
+                "need.bad_state",
+                _("This need is %(state)s and cannot be moved that way.")
+                % {"state": locked.get_state_display()},
+            )
+        before = {"state": locked.state}
+        locked.state = to
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save()
+        audit.record(
+            actor,
+            action,
+            locked,
+            before=before,
+            after={"state": to},
+            community=locked.community,
+            note=note,
+        )
+    return locked
+
+
+def publish_need(actor: User, need: Need) -> Need:
+    if not actor.has_perm("lists.review_need", need):
+        raise NotAllowed("need.not_staff", _("Only the community's staff can publish needs."))
+    return _move(
+        actor,
+        need,
+        {Need.State.SUBMITTED},
+        Need.State.PUBLISHED,
+        "lists.need_published",
+        published_at=timezone.now(),
+    )
+
+
+def reject_need(actor: User, need: Need, reason: str) -> Need:
+    if not actor.has_perm("lists.review_need", need):
+        raise NotAllowed("need.not_staff", _("Only the community's staff can reject needs."))
+    if not reason.strip():
+        raise DomainError("need.no_reason", _("Tell the raiser why the need is rejected."))
+    if need.claimed_slots:
+        raise Conflict("need.has_claims", _("A need that has been claimed cannot be rejected."))
+    return _move(
+        actor,
+        need,
+        OPEN_STATES,
+        Need.State.REJECTED,
+        "lists.need_rejected",
+        note=reason.strip(),
+        rejection_reason=reason.strip(),
+        closed_at=timezone.now(),
+    )
+
+
+def withdraw_need(actor: User, need: Need) -> Need:
+    if not actor.has_perm("lists.withdraw_need", need):
+        raise NotAllowed("need.not_raiser", _("Only the person who raised a need can withdraw it."))
+    if need.claimed_slots:
+        raise Conflict(
+            "need.has_claims",
+            _("Someone has already claimed this need; ask the community staff to help."),
+        )
+    return _move(
+        actor,
+        need,
+        OPEN_STATES,
+        Need.State.WITHDRAWN,
+        "lists.need_withdrawn",
+        closed_at=timezone.now(),
+    )
+
+
+def merge_need(actor: User, need: Need, into: Need) -> Need:
+    if not actor.has_perm("lists.review_need", need):
+        raise NotAllowed("need.not_staff", _("Only the community's staff can merge needs."))
+    if into.pk == need.pk:
+        raise DomainError("need.merge_self", _("A need cannot be merged into itself."))
+    if into.community_id != need.community_id:
+        raise DomainError(
+            "need.merge_other_community", _("Needs can only be merged within one community.")
+        )
+    if into.state not in {*OPEN_STATES, Need.State.CLAIMED}:
+        raise Conflict("need.merge_closed", _("The need to merge into is already closed."))
+    if need.claimed_slots:
+        raise Conflict("need.has_claims", _("A need that has been claimed cannot be merged."))
+    return _move(
+        actor,
+        need,
+        OPEN_STATES,
+        Need.State.MERGED,
+        "lists.need_merged",
+        note=_("Merged into “%(title)s” (#%(id)d).") % {"title": into.title, "id": into.pk},
+        merged_into=into,
+        closed_at=timezone.now(),
+    )
+
+
+def expire_needs(today: datetime.date | None = None) -> list[Need]:
+    """Published needs whose deadline has passed with no claim become expired."""
+    today = today or timezone.localdate()
+    expired = []
+    for need in Need.objects.filter(
+        state=Need.State.PUBLISHED, deadline__lt=today, claimed_slots=0
+    ):
+        try:
+            expired.append(
+                _move(
+                    None,
+                    need,
+                    {Need.State.PUBLISHED},
+                    Need.State.EXPIRED,
+                    "lists.need_expired",
+                    closed_at=timezone.now(),
+                )
+            )
+        except Conflict:
+            continue  # claimed meanwhile
+    return expired
+
+
+# ---------------------------------------------------------------- claims
+
+
+def _default_agreement(need: Need, claim: Claim) -> dict[str, Any]:
+    today = timezone.localdate()
+    ends = need.deadline if need.deadline and need.deadline >= today else today
+    if ends == today:
+        ends = today + datetime.timedelta(days=90)
+    need_side = need.raiser_display or str(need.community)
+    if need.raiser_kind == PartyKind.COMMUNITY and not need.raised_for_id:
+        need_side = str(need.community)
+    return {
+        "scope": need.description or need.title,
+        "need_side_duties": _(
+            "Explain the need clearly, arrange access and a contact person, "
+            "and confirm the result when the work is done."
+        ),
+        "claimant_side_duties": _(
+            "Carry out the work described above on time, report progress on the platform, "
+            "and record the results when the project is complete."
+        ),
+        "starts_on": today,
+        "ends_on": ends,
+        "need_side_name": need_side,
+        "claimant_side_name": claim.party_display,
+    }
+
+
+def claim_need(
+    actor: User,
+    need: Need,
+    *,
+    organization: Organization | None = None,
+    claimant: User | None = None,
+    source: str = Claim.Source.WEB,
+    note: str = "",
+) -> Claim:
+    """揭榜: take one slot of a published need. With N slots, exactly N claims succeed."""
+    recorded_by: User | None = None
+    if claimant is not None and claimant.pk != actor.pk:
+        if not _is_staff(actor, need.community):
+            raise NotAllowed(
+                "claim.not_staff", _("Only community staff can record a claim for someone else.")
+            )
+        recorded_by = actor
+    else:
+        claimant = actor
+    if (
+        organization is not None
+        and recorded_by is None
+        and organization.pk not in membership_roles(actor)
+    ):
+        raise NotAllowed("claim.not_member", _("You can only claim for a unit you belong to."))
+    if recorded_by is None and need.raised_by_id == actor.pk and organization is None:
+        raise NotAllowed("claim.own_need", _("You cannot claim a need you raised yourself."))
+    kind = org_party_kind(organization) if organization else PartyKind.RESIDENT
+    try:
+        with transaction.atomic():
+            locked = Need.objects.select_for_update().get(pk=need.pk)
+            if locked.state == Need.State.CLAIMED or (
+                locked.state == Need.State.PUBLISHED and locked.slots_left == 0
+            ):
+                raise Conflict(
+                    "need.taken", _("Sorry, this need has just been claimed by someone else.")
+                )
+            if locked.state != Need.State.PUBLISHED:
+                raise Conflict("need.not_open", _("This need is not open to claim."))
+            active = Claim.objects.filter(need=locked, state=Claim.State.ACTIVE)
+            same = (
+                active.filter(organization=organization)
+                if organization
+                else active.filter(claimant=claimant, organization__isnull=True)
+            )
+            if same.exists():
+                raise Conflict("claim.duplicate", _("You have already claimed this need."))
+            taken = set(active.values_list("slot", flat=True))
+            slot = next(n for n in range(1, locked.slots + 1) if n not in taken)
+            claim = Claim.objects.create(
+                need=locked,
+                slot=slot,
+                claimant=claimant,
+                organization=organization,
+                claimant_kind=kind,
+                source=source,
+                recorded_by=recorded_by,
+                note=note,
+            )
+            locked.claimed_slots = len(taken) + 1
+            before = {"state": locked.state, "claimed_slots": len(taken)}
+            if locked.claimed_slots >= locked.slots:
+                locked.state = Need.State.CLAIMED
+            locked.save(update_fields=["claimed_slots", "state", "updated_at"])
+            audit.record(
+                actor,
+                "lists.need_claimed",
+                locked,
+                before=before,
+                after={
+                    "state": locked.state,
+                    "claimed_slots": locked.claimed_slots,
+                    "claim": claim.pk,
+                    "by": claim.party_display,
+                },
+                community=locked.community,
+            )
+            project = Project.objects.create(
+                claim=claim, need=locked, community=locked.community, title=locked.title
+            )
+            Agreement.objects.create(project=project, **_default_agreement(locked, claim))
+            audit.record(actor, "lists.project_created", project, community=locked.community)
+    except IntegrityError as exc:
+        # A unique constraint caught a race the lock did not (e.g. on a database without it).
+        raise Conflict(
+            "need.taken", _("Sorry, this need has just been claimed by someone else.")
+        ) from exc
+    return claim
+
+
+def cancel_claim(actor: User, claim: Claim, reason: str) -> Claim:
+    """Staff correct a mistaken claim, or the claimant withdraws before signing: the slot frees."""
+    staff = _is_staff(actor, claim.need.community)
+    project = claim.project
+    own = claim.claimant_id == actor.pk and project.state == Project.State.SIGNING
+    if not (staff or own):
+        raise NotAllowed("claim.not_allowed", _("Only community staff can cancel this claim."))
+    if not reason.strip():
+        raise DomainError("claim.no_reason", _("Say why the claim is cancelled."))
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=claim.need_id)
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.state != Claim.State.ACTIVE:
+            raise Conflict("claim.not_active", _("This claim was already cancelled."))
+        if project.state == Project.State.COMPLETED:
+            raise Conflict("claim.completed", _("A completed project cannot be cancelled."))
+        locked.state = Claim.State.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["state", "cancelled_at"])
+        Project.objects.filter(pk=project.pk).update(
+            state=Project.State.CANCELLED, cancelled_reason=reason.strip()
+        )
+        before = {"state": need.state, "claimed_slots": need.claimed_slots}
+        need.claimed_slots = max(0, need.claimed_slots - 1)
+        if need.state == Need.State.CLAIMED:
+            need.state = Need.State.PUBLISHED
+        need.save(update_fields=["claimed_slots", "state", "updated_at"])
+        audit.record(
+            actor,
+            "lists.claim_cancelled",
+            need,
+            before=before,
+            after={"state": need.state, "claimed_slots": need.claimed_slots},
+            community=need.community,
+            note=reason.strip(),
+        )
+        audit.record(
+            actor, "lists.project_cancelled", project, community=need.community, note=reason.strip()
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+# ---------------------------------------------------------------- agreements
+
+
+AGREEMENT_FIELDS = ("scope", "need_side_duties", "claimant_side_duties", "starts_on", "ends_on")
+
+
+def agreement_text(agreement: Agreement) -> str:
+    """The canonical text both sides sign; its hash is kept when the agreement is frozen."""
+    parts = [
+        agreement.project.title,
+        agreement.need_side_name,
+        agreement.claimant_side_name,
+        *(str(getattr(agreement, name)) for name in AGREEMENT_FIELDS),
+    ]
+    return "\n".join(parts)
+
+
+def update_agreement(actor: User, agreement: Agreement, **fields: Any) -> Agreement:
+    project = agreement.project
+    if not (
+        actor.has_perm("lists.sign_agreement", project)
+        or actor.has_perm("lists.manage_project", project)
+    ):
+        raise NotAllowed("agreement.not_party", _("Only the two parties can edit the agreement."))
+    unknown = set(fields) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise DomainError("agreement.unknown_field", _("These fields cannot be changed."))
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if locked.signatures.exists():
+            raise Conflict(
+                "agreement.signed",
+                _("Someone has already signed; the agreement can no longer be changed."),
+            )
+        before = audit.snapshot(locked, AGREEMENT_FIELDS)
+        for name, value in fields.items():
+            setattr(locked, name, value.strip() if isinstance(value, str) else value)
+        if locked.ends_on < locked.starts_on:
+            raise DomainError("agreement.bad_dates", _("The end date is before the start date."))
+        if not locked.scope.strip():
+            raise DomainError("agreement.no_scope", _("Describe the scope of the project."))
+        locked.save()
+        audit.record(
+            actor,
+            "lists.agreement_updated",
+            project,
+            before=before,
+            after=audit.snapshot(locked, AGREEMENT_FIELDS),
+            community=project.community,
+        )
+    return locked
+
+
+def sides_for(actor: User, project: Project) -> list[str]:
+    from wulian.lists.rules import claimant_side, need_side
+
+    sides: list[str] = []
+    if need_side(actor, project):
+        sides.append(Signature.Side.NEED)
+    if claimant_side(actor, project):
+        sides.append(Signature.Side.CLAIMANT)
+    return sides
+
+
+def _check_drawn_signature(png: bytes) -> None:
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    if len(png) > 2 * 1024 * 1024:
+        raise DomainError("signature.too_large", _("The drawn signature is too large."))
+    try:
+        image = Image.open(BytesIO(png))
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise DomainError(
+            "signature.not_image", _("Draw your signature in the box before signing.")
+        ) from exc
+    if image.format != "PNG":
+        raise DomainError(
+            "signature.not_image", _("Draw your signature in the box before signing.")
+        )
+    grey = image.convert("LA") if image.mode in {"RGBA", "LA", "P"} else image.convert("L")
+    if grey.mode == "LA":
+        inked = sum(grey.getchannel("A").histogram()[41:])
+    else:
+        inked = sum(grey.histogram()[:200])
+    if inked < 30:
+        raise DomainError(
+            "signature.blank", _("The signature box is empty. Draw your signature with a finger.")
+        )
+
+
+def sign_agreement(
+    actor: User,
+    agreement: Agreement,
+    *,
+    side: str,
+    typed_name: str,
+    drawn_png: bytes,
+    ip_address: str | None = None,
+) -> Signature:
+    """One side confirms the agreement: their full name typed, their signature drawn."""
+    project = agreement.project
+    if side not in sides_for(actor, project):
+        raise NotAllowed(
+            "agreement.not_party", _("You cannot sign for this side of the agreement.")
+        )
+    if "".join(typed_name.split()) != "".join(actor.real_name.split()):
+        raise DomainError(
+            "signature.name_mismatch",
+            _("Type your full name exactly as registered: %(name)s.") % {"name": actor.real_name},
+        )
+    _check_drawn_signature(drawn_png)
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        current = Project.objects.select_for_update().get(pk=project.pk)
+        if current.state != Project.State.SIGNING:
+            raise Conflict(
+                "agreement.not_signing", _("This agreement is no longer open for signing.")
+            )
+        if locked.signatures.filter(side=side).exists():
+            raise Conflict("agreement.already_signed", _("This side has already signed."))
+        signature = Signature(
+            agreement=locked,
+            side=side,
+            signer=actor,
+            typed_name=actor.real_name,
+            ip_address=ip_address,
+        )
+        signature.image.save(
+            f"agreement-{locked.pk}-{side}.png", ContentFile(drawn_png), save=False
+        )
+        signature.save()
+        audit.record(
+            actor,
+            "lists.agreement_signed",
+            current,
+            after={"side": side},
+            community=current.community,
+        )
+        if locked.signatures.count() == 2:
+            now = timezone.now()
+            locked.frozen_at = now
+            locked.content_hash = hashlib.sha256(agreement_text(locked).encode()).hexdigest()
+            locked.save(update_fields=["frozen_at", "content_hash"])
+            current.state = Project.State.ACTIVE
+            current.started_at = now
+            current.last_activity_at = now
+            current.save(update_fields=["state", "started_at", "last_activity_at"])
+            audit.record(
+                None,
+                "lists.agreement_frozen",
+                current,
+                community=current.community,
+                after={"hash": locked.content_hash},
+            )
+    return signature
+
+
+def agreement_pdf(agreement: Agreement) -> bytes:
+    """The frozen agreement as a PDF, rendered once and kept."""
+    if agreement.frozen_at is None:
+        raise Conflict("agreement.not_final", _("The agreement is not signed by both sides yet."))
+    if agreement.pdf:
+        with agreement.pdf.open("rb") as fh:
+            return bytes(fh.read())
+    from wulian.lists.documents import render_agreement
+
+    pdf = render_agreement(agreement)
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if not locked.pdf:
+            locked.pdf.save(f"agreement-{locked.pk}.pdf", ContentFile(pdf), save=True)
+    return pdf
+
+
+# ---------------------------------------------------------------- projects
+
+
+def _live_project(project_id: int) -> Project:
+    project = Project.objects.select_for_update().get(pk=project_id)
+    if project.state not in {Project.State.ACTIVE, Project.State.STALLED}:
+        raise Conflict(
+            "project.not_active",
+            _("The project is %(state)s; this is only possible while it is under way.")
+            % {"state": project.get_state_display()},
+        )
+    return project
+
+
+def add_milestone(
+    actor: User, project: Project, title: str, due_on: datetime.date | None = None
+) -> Milestone:
+    if not actor.has_perm("lists.report_progress", project):
+        raise NotAllowed("project.not_party", _("Only the claiming side can plan milestones."))
+    if not title.strip():
+        raise DomainError("milestone.no_title", _("Give the milestone a title."))
+    with transaction.atomic():
+        if project.state not in LIVE_PROJECT_STATES:
+            raise Conflict("project.closed", _("The project is closed."))
+        milestone = Milestone.objects.create(
+            project=project,
+            title=title.strip(),
+            due_on=due_on,
+            position=project.milestones.count(),
+        )
+        audit.record(
+            actor,
+            "lists.milestone_added",
+            project,
+            after={"title": milestone.title},
+            community=project.community,
+        )
+    return milestone
+
+
+def post_progress(
+    actor: User,
+    project: Project,
+    text: str,
+    *,
+    photos: Sequence[Any] = (),
+    milestone: Milestone | None = None,
+) -> ProgressUpdate:
+    if not actor.has_perm("lists.report_progress", project):
+        raise NotAllowed(
+            "project.not_party", _("Only the claiming side and staff can post progress.")
+        )
+    if not text.strip():
+        raise DomainError("progress.empty", _("Write what has been done."))
+    if milestone is not None and milestone.project_id != project.pk:
+        raise DomainError("progress.bad_milestone", _("That milestone belongs to another project."))
+    with transaction.atomic():
+        locked = _live_project(project.pk)
+        update = ProgressUpdate.objects.create(
+            project=locked, author=actor, text=text.strip(), milestone=milestone
+        )
+        for photo in photos:
+            attach(actor, photo, update=update)
+        if milestone is not None and milestone.done_at is None:
+            Milestone.objects.filter(pk=milestone.pk).update(done_at=timezone.now())
+        before = {"state": locked.state}
+        locked.state = Project.State.ACTIVE
+        locked.last_activity_at = timezone.now()
+        locked.save(update_fields=["state", "last_activity_at"])
+        audit.record(
+            actor,
+            "lists.progress_posted",
+            locked,
+            before=before,
+            after={"state": locked.state, "update": update.pk},
+            community=locked.community,
+        )
+    return update
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    summary: str
+    people_served: int | None = None
+    volunteer_hours: Decimal | None = None
+    money: Decimal | None = None
+    materials: str = ""
+
+
+def complete_project(actor: User, project: Project, outcomes: Outcomes) -> Project:
+    if not actor.has_perm("lists.report_progress", project):
+        raise NotAllowed(
+            "project.not_party", _("Only the claiming side and staff can complete the project.")
+        )
+    if not outcomes.summary.strip():
+        raise DomainError("project.no_summary", _("Describe what the project achieved."))
+    for value in (outcomes.people_served, outcomes.volunteer_hours, outcomes.money):
+        if value is not None and value < 0:
+            raise DomainError("project.negative", _("Outcomes cannot be negative."))
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=project.need_id)
+        locked = _live_project(project.pk)
+        before = {"state": locked.state}
+        now = timezone.now()
+        locked.state = Project.State.COMPLETED
+        locked.completed_at = now
+        locked.last_activity_at = now
+        locked.summary = outcomes.summary.strip()
+        locked.people_served = outcomes.people_served
+        locked.volunteer_hours = outcomes.volunteer_hours
+        locked.money = outcomes.money
+        locked.materials = outcomes.materials.strip()
+        locked.save()
+        audit.record(
+            actor,
+            "lists.project_completed",
+            locked,
+            before=before,
+            after={
+                "state": locked.state,
+                "people_served": locked.people_served,
+                "volunteer_hours": str(locked.volunteer_hours or ""),
+            },
+            community=locked.community,
+        )
+        live = need.projects.exclude(state=Project.State.CANCELLED)
+        if (
+            need.state == Need.State.CLAIMED
+            and not live.exclude(state=Project.State.COMPLETED).exists()
+        ):
+            need.state = Need.State.DONE
+            need.closed_at = now
+            need.save(update_fields=["state", "closed_at", "updated_at"])
+            audit.record(
+                actor,
+                "lists.need_done",
+                need,
+                before={"state": "claimed"},
+                after={"state": "done"},
+                community=need.community,
+            )
+    return locked
+
+
+def cancel_project(actor: User, project: Project, reason: str) -> Project:
+    cancel_claim(actor, project.claim, reason)
+    project.refresh_from_db()
+    return project
+
+
+def mark_stalled_projects(now: datetime.datetime | None = None) -> list[Project]:
+    """Projects under way with no activity for PROJECT_STALLED_DAYS are marked stalled."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=settings.PROJECT_STALLED_DAYS)
+    stalled = []
+    for project in Project.objects.filter(state=Project.State.ACTIVE, last_activity_at__lt=limit):
+        with transaction.atomic():
+            locked = Project.objects.select_for_update().get(pk=project.pk)
+            if locked.state != Project.State.ACTIVE or locked.last_activity_at >= limit:
+                continue
+            locked.state = Project.State.STALLED
+            locked.save(update_fields=["state"])
+            audit.record(
+                None,
+                "lists.project_stalled",
+                locked,
+                before={"state": "active"},
+                after={"state": "stalled"},
+                community=locked.community,
+            )
+            stalled.append(locked)
+    return stalled
+
+
+def rate_project(actor: User, project: Project, score: int, comment: str = "") -> Rating:
+    if not actor.has_perm("lists.rate_project", project):
+        raise NotAllowed(
+            "rating.not_beneficiary",
+            _("Only the person who raised the need and residents who benefited can rate it."),
+        )
+    if score not in range(1, 6):
+        raise DomainError("rating.bad_score", _("Give between 1 and 5 stars."))
+    try:
+        with transaction.atomic():
+            current = Project.objects.select_for_update().get(pk=project.pk)
+            if current.state != Project.State.COMPLETED:
+                raise Conflict("rating.not_completed", _("Only completed projects can be rated."))
+            rating = Rating.objects.create(
+                project=current, rater=actor, score=score, comment=comment.strip()
+            )
+            audit.record(
+                actor,
+                "lists.project_rated",
+                current,
+                after={"score": score},
+                community=current.community,
+            )
+    except IntegrityError as exc:
+        raise Conflict("rating.duplicate", _("You have already rated this project.")) from exc
+    return rating
+
+
+# ---------------------------------------------------------------- resources
+
+
+CAPACITY_PERIODS = {
+    "次": Resource.Period.ONCE,
+    "总": Resource.Period.ONCE,
+    "总计": Resource.Period.ONCE,
+    "天": Resource.Period.DAY,
+    "日": Resource.Period.DAY,
+    "每天": Resource.Period.DAY,
+    "周": Resource.Period.WEEK,
+    "星期": Resource.Period.WEEK,
+    "每周": Resource.Period.WEEK,
+    "月": Resource.Period.MONTH,
+    "每月": Resource.Period.MONTH,
+    "年": Resource.Period.YEAR,
+    "每年": Resource.Period.YEAR,
+}
+_CAPACITY = re.compile(
+    r"^\s*(?:每(?P<pre>[天日周月年]|星期))?\s*(?P<n>\d+)\s*(?P<unit>[^\d/／每\s]*)\s*"
+    r"(?:[/／每]\s*(?P<period>[天日周月年]|星期))?\s*$"
+)
+
+
+def parse_capacity(text: str) -> tuple[int | None, str, str]:
+    """Read a capacity written by people.
+
+    '40 人次/月' → (40, '人次', 'month'); '每周 10 人' → (10, '人', 'week'); else (None, '', '').
+    """
+    match = _CAPACITY.match(fold(text).replace("per", "/"))
+    if not match:
+        return None, "", ""
+    period_word = match.group("period") or match.group("pre") or ""
+    period = CAPACITY_PERIODS.get(period_word, "")
+    return int(match.group("n")), match.group("unit").strip(), str(period)
+
+
+@dataclass(frozen=True)
+class ResourceInput:
+    title: str
+    description: str = ""
+    kind: str = Resource.Kind.SERVICE
+    category: Category | None = None
+    tags: Sequence[str] = ()
+    capacity_text: str = ""
+    service_area: Region | None = None
+    availability: str = ""
+    weekdays: str = ""
+    hours_from: datetime.time | None = None
+    hours_to: datetime.time | None = None
+
+
+def _resource_fields(data: ResourceInput) -> dict[str, Any]:
+    if not data.title.strip():
+        raise DomainError("resource.no_title", _("Give the resource a title."))
+    if data.weekdays and not re.fullmatch(r"[1-7]{1,7}", data.weekdays):
+        raise DomainError("resource.bad_weekdays", _("Weekdays are digits 1 (Monday) to 7."))
+    if data.hours_from and data.hours_to and data.hours_to <= data.hours_from:
+        raise DomainError("resource.bad_hours", _("The end time must be after the start time."))
+    number, unit, period = parse_capacity(data.capacity_text)
+    return {
+        "title": data.title.strip(),
+        "description": data.description.strip(),
+        "kind": data.kind,
+        "category": data.category,
+        "capacity_text": data.capacity_text.strip(),
+        "capacity_number": number,
+        "capacity_unit": unit,
+        "capacity_period": period,
+        "service_area": data.service_area,
+        "availability": data.availability.strip(),
+        "weekdays": "".join(sorted(set(data.weekdays))),
+        "hours_from": data.hours_from,
+        "hours_to": data.hours_to,
+    }
+
+
+def create_resource(
+    actor: User,
+    community: Region,
+    data: ResourceInput,
+    *,
+    provider_org: Organization | None = None,
+    provider_user: User | None = None,
+    provider_name: str = "",
+    provider_kind: str | None = None,
+    external_id: str = "",
+) -> Resource:
+    community = _community(community)
+    staff = _is_staff(actor, community)
+    if provider_org is not None:
+        if not (provider_org.pk in membership_roles(actor) or staff):
+            raise NotAllowed(
+                "resource.not_member", _("You can only list resources for a unit you belong to.")
+            )
+        kind = org_party_kind(provider_org)
+    elif provider_name:
+        if not staff:
+            raise NotAllowed("resource.not_staff", _("Only staff can list resources for others."))
+        kind = provider_kind or PartyKind.RESIDENT
+    else:
+        provider_user = provider_user or actor
+        if provider_user.pk != actor.pk and not staff:
+            raise NotAllowed("resource.not_staff", _("Only staff can list resources for others."))
+        kind = PartyKind.RESIDENT
+    with transaction.atomic():
+        resource = Resource.objects.create(
+            community=community,
+            provider_org=provider_org,
+            provider_user=provider_user,
+            provider_name=provider_name or (provider_org.name if provider_org else ""),
+            provider_kind=kind,
+            created_by=actor,
+            external_id=external_id,
+            **_resource_fields(data),
+        )
+        tags = split_tags(data.tags)
+        _set_tags(resource, tags)
+        resource.search_text = _search_text(resource, tags)
+        resource.save(update_fields=["search_text"])
+        audit.record(
+            actor,
+            "lists.resource_created",
+            resource,
+            after=audit.snapshot(resource, RESOURCE_FIELDS),
+            community=community,
+        )
+    return resource
+
+
+def update_resource(actor: User, resource: Resource, data: ResourceInput) -> Resource:
+    if not actor.has_perm("lists.change_resource", resource):
+        raise NotAllowed("resource.not_provider", _("Only the provider and staff can edit this."))
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        before = audit.snapshot(locked, RESOURCE_FIELDS)
+        for name, value in _resource_fields(data).items():
+            setattr(locked, name, value)
+        tags = split_tags(data.tags)
+        _set_tags(locked, tags)
+        locked.search_text = _search_text(locked, tags)
+        locked.save()
+        audit.record(
+            actor,
+            "lists.resource_updated",
+            locked,
+            before=before,
+            after=audit.snapshot(locked, RESOURCE_FIELDS),
+            community=locked.community,
+        )
+    return locked
+
+
+def set_resource_status(actor: User, resource: Resource, status: str) -> Resource:
+    if not actor.has_perm("lists.change_resource", resource):
+        raise NotAllowed("resource.not_provider", _("Only the provider and staff can do this."))
+    if status not in Resource.Status.values:
+        raise DomainError("resource.bad_status", _("Unknown status."))
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        if locked.status == Resource.Status.RETIRED and status != Resource.Status.RETIRED:
+            raise Conflict("resource.retired", _("A retired resource cannot be brought back."))
+        before = {"status": locked.status}
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor,
+            "lists.resource_status",
+            locked,
+            before=before,
+            after={"status": status},
+            community=locked.community,
+        )
+    return locked
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def attach(
+    actor: User, upload: Any, *, need: Need | None = None, update: ProgressUpdate | None = None
+) -> Attachment:
+    """Keep a photo or PDF that has passed the upload checks (see wulian.core.uploads)."""
+    from wulian.core.uploads import clean_upload
+
+    clean = (
+        upload if hasattr(upload, "mime") and hasattr(upload, "content") else clean_upload(upload)
+    )
+    attachment = Attachment(
+        mime=clean.mime,
+        size=len(clean.content),
+        width=clean.width,
+        height=clean.height,
+        original_name=(clean.original_name or "")[:200],
+        uploaded_by=actor,
+        need=need,
+        update=update,
+    )
+    attachment.file.save(f"upload.{clean.extension}", ContentFile(clean.content), save=False)
+    attachment.save()
+    return attachment
+
+
+def record_export(actor: User, community: Region, what: str, rows: int, filters: str) -> None:
+    """Exports that contain personal data are written to the audit log."""
+    audit.record(
+        actor,
+        "lists.exported",
+        community,
+        after={"list": what, "rows": rows, "filters": filters},
+        community=community,
+    )
+
+
+def needs_matching(query: str) -> Q:
+    """A filter that finds needs whatever script the text and the query were written in."""
+    condition = Q()
+    for term in fold(query).split():
+        condition &= Q(search_text__contains=term)
+    return condition
