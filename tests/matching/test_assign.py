@@ -156,3 +156,12 @@ def test_it_assigns_with_the_engine_today(resources):
 
     result = assign([need("a", "剪头发")], resources, today=TODAY, fair=True)
     assert [a.resource_id for a in result.assignments] == ["haircut"]
+
+
+def test_it_finds_the_same_pairs_with_forked_workers(engine):
+    needs = [need(f"n{i}", text) for i, text in enumerate(["想剪头发", "验光", "反诈讲座"] * 4)]
+    alone = engine.pairs(needs, batch=2, workers=1)
+    shared = engine.pairs(needs, batch=2, workers=2)
+    for a, b in zip(alone, shared, strict=True):
+        assert a.tolist() == b.tolist()
+    assert len(alone[0]) > 0

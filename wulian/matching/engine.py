@@ -10,7 +10,10 @@ Typical use (the lists app's adapter builds the records from the database)::
 
 from __future__ import annotations
 
+import gc
+import multiprocessing as mp
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -58,6 +61,21 @@ class Assignment:
     status: str
 
 
+I64Array = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    need: I64Array
+    docs: IntArray
+    score: FloatArray
+    signals: dict[str, FloatArray]
+
+    @staticmethod
+    def empty() -> _Batch:
+        return _Batch(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0), {})
+
+
 @dataclass(frozen=True, slots=True)
 class _Scored:
     docs: IntArray
@@ -91,47 +109,79 @@ class Engine:
         return self.index.prepare(need)
 
     def _score(self, query: NeedQuery, restrict: IntArray | None = None) -> _Scored:
+        batch = self._score_batch([query], restrict)
+        return _Scored(batch.docs, batch.score, batch.signals)
+
+    def _score_batch(
+        self, queries: Sequence[NeedQuery], restrict: IntArray | None = None
+    ) -> _Batch:
+        """Score many needs at once (the numpy work is shared by the whole batch). Returns
+        every (need, resource) pair whose relevance reaches the threshold."""
         ix, w = self.index, self.weights
-        docs_parts, weight_parts, tag_parts = ix.gather(query)
-        if not docs_parts:
-            return _Scored(np.zeros(0, dtype=np.int32), np.zeros(0), {})
-        all_docs = np.concatenate(docs_parts)
-        docs, inverse = np.unique(all_docs, return_inverse=True)
-        denominator = ix.denominator(query)
-        text = np.minimum(1.0, np.bincount(inverse, np.concatenate(weight_parts)) / denominator)
+        n_docs = max(1, len(ix.resources))
+        doc_parts: list[IntArray] = []
+        weight_parts: list[FloatArray] = []
+        part_need: list[int] = []
+        part_len: list[int] = []
+        tag_parts: list[IntArray] = []
+        tag_need: list[int] = []
+        tag_len: list[int] = []
+        for q, query in enumerate(queries):
+            docs_q, weights_q, tags_q = ix.gather(query)
+            doc_parts += docs_q
+            weight_parts += weights_q
+            part_need += [q] * len(docs_q)
+            part_len += [len(d) for d in docs_q]
+            tag_parts += tags_q
+            tag_need += [q] * len(tags_q)
+            tag_len += [len(d) for d in tags_q]
+        if not doc_parts:
+            return _Batch.empty()
+        need_of = np.repeat(np.asarray(part_need, dtype=np.int64), part_len)
+        keys = need_of * n_docs + np.concatenate(doc_parts)
+        pair_keys, inverse = np.unique(keys, return_inverse=True)
+        need = pair_keys // n_docs
+        docs = (pair_keys % n_docs).astype(np.int32)
+        denominators = np.asarray([ix.denominator(query) for query in queries])
+        text = np.minimum(
+            1.0, np.bincount(inverse, np.concatenate(weight_parts)) / denominators[need]
+        )
         if restrict is not None:
             keep = np.isin(docs, restrict)
-            docs, text = docs[keep], text[keep]
+            pair_keys, need, docs, text = pair_keys[keep], need[keep], docs[keep], text[keep]
         if tag_parts:
-            tag_docs = np.concatenate(tag_parts)
-            inside = np.searchsorted(docs, tag_docs)
-            valid = inside < len(docs)
-            inside, tag_docs = inside[valid], tag_docs[valid]
-            hit = inside[docs[inside] == tag_docs]
+            tag_keys = np.repeat(np.asarray(tag_need, dtype=np.int64), tag_len) * n_docs
+            tag_keys += np.concatenate(tag_parts)
+            inside = np.searchsorted(pair_keys, tag_keys)
+            valid = inside < len(pair_keys)
+            inside, tag_keys = inside[valid], tag_keys[valid]
+            hit = inside[pair_keys[inside] == tag_keys]
             tags = np.minimum(1.0, np.bincount(hit, minlength=len(docs)) / 2.0)
         else:
             tags = np.zeros(len(docs))
         tag_avail = ix.has_tags[docs].astype(np.float64)
-        if query.category:
-            row = ix.category_row(query)
-            codes = ix.category_id[docs]
-            category = row[codes + 1]
-            cat_avail = (codes >= 0).astype(np.float64)
-        else:
-            category = np.zeros(len(docs))
-            cat_avail = np.zeros(len(docs))
+        codes = ix.category_id[docs]
+        has_category = np.asarray([bool(query.category) for query in queries])
+        rows = np.stack(
+            [
+                ix.category_row(query) if query.category else np.zeros(len(ix.categories) + 1)
+                for query in queries
+            ]
+        )
+        category = rows[need, codes + 1]
+        cat_avail = ((codes >= 0) & has_category[need]).astype(np.float64)
         relevance = (
             w.category * category * cat_avail + w.tags * tags * tag_avail + w.text * text
         ) / (w.category * cat_avail + w.tags * tag_avail + w.text)
         keep = relevance >= w.threshold
-        docs, relevance = docs[keep], relevance[keep]
+        need, docs, relevance = need[keep], docs[keep], relevance[keep]
         text, tags, category = text[keep], tags[keep], category[keep]
 
-        place = self._place(query, docs)
-        time = self._time(query, docs)
+        place = self._place(queries, need, docs)
+        time = self._time(queries, need, docs)
         capacity = ix.capacity_score[docs]
         provider = ix.provider_score[docs]
-        urgency = urgency_signal(query.need.urgency)
+        urgency = np.asarray([urgency_signal(query.need.urgency) for query in queries])[need]
         context = (
             w.place * place
             + w.time * time
@@ -150,32 +200,40 @@ class Engine:
             "capacity": capacity,
             "provider": provider,
         }
-        return _Scored(docs, np.clip(score, 0.0, 1.0), signals)
+        return _Batch(need, docs, np.clip(score, 0.0, 1.0), signals)
 
-    def _place(self, query: NeedQuery, docs: IntArray) -> FloatArray:
+    def _place(self, queries: Sequence[NeedQuery], need: I64Array, docs: IntArray) -> FloatArray:
         ix, w = self.index, self.weights
-        if not query.need.place_ids():
-            return np.full(len(docs), w.place_unknown)
+        compound = np.asarray([q.compound for q in queries], dtype=np.int32)[need]
+        community = np.asarray([q.community for q in queries], dtype=np.int32)[need]
+        subdistrict = np.asarray([q.subdistrict for q in queries], dtype=np.int32)[need]
+        placed = np.asarray([bool(q.need.place_ids()) for q in queries])[need]
         place = np.full(len(docs), w.place_elsewhere)
         unknown = (ix.compound[docs] < 0) & (ix.community[docs] < 0) & (ix.subdistrict[docs] < 0)
         place[unknown] = w.place_unknown
-        place[ix.subdistrict[docs] == query.subdistrict] = w.place_subdistrict
-        place[ix.community[docs] == query.community] = w.place_community
-        place[ix.compound[docs] == query.compound] = w.place_compound
+        place[ix.subdistrict[docs] == subdistrict] = w.place_subdistrict
+        place[ix.community[docs] == community] = w.place_community
+        place[ix.compound[docs] == compound] = w.place_compound
+        place[~placed] = w.place_unknown
         return place
 
-    def _time(self, query: NeedQuery, docs: IntArray) -> FloatArray:
+    def _time(self, queries: Sequence[NeedQuery], need: I64Array, docs: IntArray) -> FloatArray:
         w = self.weights
         offset = self.index.next_offset[docs]
-        deadline = query.need.deadline
-        if deadline is None:
-            return np.where(offset < 0, w.time_unknown, w.time_no_deadline)
-        days_left = (deadline - self.today).days
-        if days_left < 0:
-            return np.zeros(len(docs))
-        return np.where(
-            offset < 0, w.time_unknown, np.where(offset <= days_left, w.time_fits, w.time_late)
-        )
+        no_deadline = -(10**6)
+        days = np.asarray(
+            [
+                (q.need.deadline - self.today).days if q.need.deadline is not None else no_deadline
+                for q in queries
+            ],
+            dtype=np.int64,
+        )[need]
+        fits = np.where(offset <= days, w.time_fits, w.time_late)
+        with_deadline = np.where(offset < 0, w.time_unknown, fits)
+        without = np.where(offset < 0, w.time_unknown, w.time_no_deadline)
+        time = np.where(days == no_deadline, without, with_deadline)
+        time[(days < 0) & (days != no_deadline)] = 0.0
+        return time
 
     # -- reasons -----------------------------------------------------------------------------
 
@@ -286,38 +344,67 @@ class Engine:
         return best[:k]
 
     def pairs(
-        self, needs: Sequence[NeedRecord], per_need: int | None = None
-    ) -> tuple[npt.NDArray[np.int64], IntArray, FloatArray]:
+        self,
+        needs: Sequence[NeedRecord],
+        per_need: int | None = None,
+        batch: int = 512,
+        workers: int = 1,
+    ) -> tuple[I64Array, IntArray, FloatArray]:
         """Candidate pairs above the threshold: need positions, resource positions, scores
-        (at most ``per_need`` best per need)."""
+        (at most ``per_need`` best per need), scored ``batch`` needs at a time. With
+        ``workers`` > 1 and a long list, forked worker processes share the work (the index is
+        inherited, not copied); the result is the same."""
         limit = per_need or self.weights.candidates_per_need
-        need_pos: list[npt.NDArray[np.int64]] = []
-        res_pos: list[IntArray] = []
-        scores: list[FloatArray] = []
-        threshold = self.weights.threshold
-        for n, need in enumerate(needs):
-            scored = self._score(self.prepare(need))
-            if len(scored.docs) == 0:
-                continue
-            keep = np.flatnonzero(scored.score >= threshold)
-            if len(keep) > limit:
-                keep = keep[np.argpartition(-scored.score[keep], limit - 1)[:limit]]
-            need_pos.append(np.full(len(keep), n, dtype=np.int64))
-            res_pos.append(scored.docs[keep])
-            scores.append(scored.score[keep])
-        if not need_pos:
+        chunks = [(first, min(len(needs), first + batch)) for first in range(0, len(needs), batch)]
+        if workers > 1 and len(chunks) >= 2 * workers and "fork" in mp.get_all_start_methods():
+            global _shared
+            _shared = (self, needs, limit)
+            # Keep the collector away from the inherited objects, so that the workers do not
+            # touch (and copy) every page of the index.
+            gc.freeze()
+            try:
+                context = mp.get_context("fork")
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    parts = list(pool.map(_pairs_in_worker, chunks, chunksize=4))
+            finally:
+                gc.unfreeze()
+                _shared = None
+        else:
+            parts = [self._pairs_chunk(needs, first, end, limit) for first, end in chunks]
+        if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0)
-        return np.concatenate(need_pos), np.concatenate(res_pos), np.concatenate(scores)
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
 
-    def assign(self, needs: Sequence[NeedRecord], fair: bool = False) -> Assignment:
+    def _pairs_chunk(
+        self, needs: Sequence[NeedRecord], first: int, end: int, limit: int
+    ) -> tuple[I64Array, IntArray, FloatArray]:
+        queries = [self.prepare(need) for need in needs[first:end]]
+        scored = self._score_batch(queries)
+        above = scored.score >= self.weights.threshold
+        need, docs, score = scored.need[above], scored.docs[above], scored.score[above]
+        order = np.lexsort((docs, -score, need))
+        need, docs, score = need[order], docs[order], score[order]
+        rank = np.arange(len(need)) - np.searchsorted(need, need, side="left")
+        keep = rank < limit
+        return need[keep] + first, docs[keep], score[keep]
+
+    def assign(
+        self, needs: Sequence[NeedRecord], fair: bool = False, workers: int = 1
+    ) -> Assignment:
         """The assignment with the greatest total score under every resource's capacity left and
         every need's slots (each slot to a different resource), by min-cost flow. A need is
         left unassigned rather than given a match below the threshold. With ``fair=True`` each
         extra assignment to the same provider costs ``fairness_step`` more (capped below the
-        threshold, so fairness never leaves a need unassigned that could be served)."""
+        threshold, so fairness never leaves a need unassigned that could be served).
+        ``workers`` > 1 scores long lists in forked processes (for the command line, not for
+        a web request)."""
         from wulian.matching.flow import solve
 
-        need_pos, res_pos, scores = self.pairs(needs)
+        need_pos, res_pos, scores = self.pairs(needs, workers=workers)
         resources = self.index.resources
         return solve(
             need_ids=[need.id for need in needs],
@@ -336,6 +423,16 @@ class Engine:
         return self.index.resources[self._by_id[resource_id]]
 
 
+_shared: tuple[Engine, Sequence[NeedRecord], int] | None = None
+"""The engine and needs a forked worker of :meth:`Engine.pairs` reads (inherited on fork)."""
+
+
+def _pairs_in_worker(chunk: tuple[int, int]) -> tuple[I64Array, IntArray, FloatArray]:
+    assert _shared is not None
+    engine, needs, limit = _shared
+    return engine._pairs_chunk(needs, chunk[0], chunk[1], limit)
+
+
 def assign(
     needs: Sequence[NeedRecord],
     resources: Iterable[ResourceRecord],
@@ -343,6 +440,7 @@ def assign(
     fair: bool = False,
     weights: Weights = DEFAULT_WEIGHTS,
     today: date | None = None,
+    workers: int = 1,
 ) -> Assignment:
     """Index ``resources`` and assign ``needs`` to them (see :meth:`Engine.assign`)."""
-    return Engine(resources, providers, weights, today).assign(needs, fair=fair)
+    return Engine(resources, providers, weights, today).assign(needs, fair=fair, workers=workers)

@@ -25,7 +25,7 @@ from wulian.matching.score import (
     category_similarity,
     provider_signal,
 )
-from wulian.matching.text import analyse, audience, canonical_tags, infer_categories, merge
+from wulian.matching.text import analyse_fields, audience, canonical_tags, infer_categories
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -41,11 +41,13 @@ CATEGORY_WEIGHT = 1.5
 def resource_terms(resource: ResourceRecord) -> dict[str, float]:
     """The weighted bag of canonical terms of a resource's title, description, tags and
     category."""
-    return merge(
-        analyse(resource.title, TITLE_WEIGHT),
-        analyse(resource.description),
-        *(analyse(tag, TAG_WEIGHT) for tag in resource.tags),
-        analyse(" ".join(resource.category), CATEGORY_WEIGHT),
+    return analyse_fields(
+        [
+            (resource.title, TITLE_WEIGHT),
+            (resource.description, 1.0),
+            *((tag, TAG_WEIGHT) for tag in resource.tags),
+            (" ".join(resource.category), CATEGORY_WEIGHT),
+        ]
     )
 
 
@@ -53,10 +55,13 @@ def need_terms(need: NeedRecord, weights: Weights) -> tuple[dict[str, float], fr
     """The weighted bag of a need's canonical terms (title, description, tags; words naming
     whom the need is for count ``weights.audience``), and the words kept whole."""
     whole: set[str] = set()
-    bag = merge(
-        analyse(need.title, TITLE_WEIGHT, whole),
-        analyse(need.description, 1.0, whole),
-        *(analyse(tag, TAG_WEIGHT, whole) for tag in need.tags),
+    bag = analyse_fields(
+        [
+            (need.title, TITLE_WEIGHT),
+            (need.description, 1.0),
+            *((tag, TAG_WEIGHT) for tag in need.tags),
+        ],
+        whole,
     )
     for term in audience() & bag.keys():
         bag[term] *= weights.audience

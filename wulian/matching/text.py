@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -134,14 +135,19 @@ def to_traditional(text: str) -> str:
     return str(_get_tools().s2t.convert(text)) if text else ""
 
 
-def _is_cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_ALL_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _is_cjk(text: str) -> bool:
+    return _ALL_HAN.fullmatch(text) is not None
 
 
 def _is_word(token: str) -> bool:
-    if any(_is_cjk(c) for c in token):
+    if _HAN.search(token):
         return True
-    return len(token) >= 2 and any(c.isalpha() for c in token)
+    return len(token) >= 2 and _LETTER.search(token) is not None
 
 
 def segment(text: str) -> list[str]:
@@ -185,8 +191,12 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
         run.clear()
 
     for raw in tokens:
+        if raw == "\n":
+            yield from flush()
+            yield _Piece("\n", 0.0)
+            continue
         token = raw.strip()
-        if not token or not _is_word(token) or token in stop:
+        if not token or token in stop or not _is_word(token):
             yield from flush()
             continue
         term = table.get(token)
@@ -199,7 +209,7 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
                 yield _Piece(term, 1.0, whole=True)
             continue
         yield _Piece(token, 1.0, whole=True)
-        if len(token) >= 3 and all(_is_cjk(c) for c in token):
+        if len(token) >= 3 and _is_cjk(token):
             for i in range(len(token) - 1):
                 pair = token[i : i + 2]
                 sub = table.get(pair, pair)
@@ -216,6 +226,29 @@ def analyse(text: str, weight: float = 1.0, whole: set[str] | None = None) -> di
         return bag
     tokens = _get_tools().tokenizer.cut(normalise(text), HMM=False)
     for piece in _pieces(tokens):
+        if piece.term == "\n":
+            continue
+        bag[piece.term] = bag.get(piece.term, 0.0) + piece.weight * weight
+        if whole is not None and piece.whole:
+            whole.add(piece.term)
+    return bag
+
+
+def analyse_fields(
+    fields: Iterable[tuple[str, float]], whole: set[str] | None = None
+) -> dict[str, float]:
+    """Like :func:`analyse` for several weighted texts at once (one pass of the tokenizer)."""
+    parts = [(normalise(text), weight) for text, weight in fields if text]
+    bag: dict[str, float] = {}
+    if not parts:
+        return bag
+    weights = iter(weight for _, weight in parts)
+    weight = next(weights)
+    tokens = _get_tools().tokenizer.cut("\n".join(text for text, _ in parts), HMM=False)
+    for piece in _pieces(tokens):
+        if piece.term == "\n":
+            weight = next(weights, weight)
+            continue
         bag[piece.term] = bag.get(piece.term, 0.0) + piece.weight * weight
         if whole is not None and piece.whole:
             whole.add(piece.term)
