@@ -66,3 +66,28 @@ def test_it_ranks_needs_for_a_provider_through_its_own_resources(engine):
 def test_it_scores_within_zero_and_one(engine):
     for c in engine.recommend(need("n8", "理发 验光 眼镜 老人 上门 防诈骗"), k=10):
         assert 0.0 <= c.score <= 1.0
+
+
+def test_it_returns_nothing_from_an_empty_resource_list():
+    engine = Engine([], today=TODAY)
+    assert engine.recommend(need("n9", "理发")) == []
+    result = engine.assign([need("n9", "理发")])
+    assert result.assignments == ()
+    assert result.unassigned == ("n9",)
+
+
+def test_it_returns_nothing_for_a_need_with_no_words(engine):
+    assert engine.recommend(need("n10", "，。！ ")) == []
+
+
+def test_it_ranks_the_same_way_every_time(engine):
+    ask = need("n11", "老人上门服务")
+    first = [(c.resource_id, c.score) for c in engine.recommend(ask, k=10)]
+    assert first == [(c.resource_id, c.score) for c in engine.recommend(ask, k=10)]
+
+
+def test_it_ranks_urgent_needs_higher_for_a_provider(engine):
+    calm = need("calm", "想剪头发", urgency=0)
+    urgent = need("urgent", "想剪头发", urgency=2)
+    found = engine.recommend_for_provider("school", [calm, urgent], k=2)
+    assert [c.need_id for c in found] == ["urgent", "calm"]

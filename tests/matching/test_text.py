@@ -53,3 +53,12 @@ def test_it_lists_each_variant_under_one_concept_only():
     words = [word for line in lines for word in line]
     assert len(words) == len(set(words))
     assert all(table[word] == line[0] for line in lines for word in line)
+
+
+def test_it_keeps_jiebas_cache_out_of_the_system_temp_folder(monkeypatch, tmp_path):
+    from wulian.matching.text import cache_dir
+
+    monkeypatch.setenv("WULIAN_CACHE_DIR", str(tmp_path))
+    assert cache_dir() == tmp_path
+    monkeypatch.delenv("WULIAN_CACHE_DIR")
+    assert cache_dir().parts[-2:] == (".cache", "wulian")

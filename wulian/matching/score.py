@@ -177,9 +177,3 @@ def capacity_signal(remaining: int | None, weights: Weights = DEFAULT_WEIGHTS) -
 
 def urgency_signal(urgency: int) -> float:
     return min(2, max(0, urgency)) / 2.0
-
-
-def combine(relevance: float, context: float, weights: Weights = DEFAULT_WEIGHTS) -> float:
-    """The score from relevance and context (the engine applies the same formula to arrays)."""
-    floor = weights.context_floor
-    return relevance * (floor + (1.0 - floor) * context)
