@@ -73,12 +73,14 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _register_routers() -> None:
     from wulian.accounts.api import router as accounts_router
+    from wulian.lists.api import router as lists_router
     from wulian.orgs.api import router as orgs_router
     from wulian.places.api import router as places_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", places_router)
     api.add_router("/", orgs_router)
+    api.add_router("/", lists_router)
 
 
 _register_routers()

@@ -148,7 +148,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"].setdefault("TEST", {})
-    DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test.sqlite3")
+    # One file per test process, so parallel runs on one machine never share a database.
+    DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / f"test-{os.getpid()}.sqlite3")
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("wulian.accounts.urls")),
     path("regions/", include("wulian.places.urls")),
     path("orgs/", include("wulian.orgs.urls")),
+    path("lists/", include("wulian.lists.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

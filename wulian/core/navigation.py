@@ -44,6 +44,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     user = request.user
     items = [
         NavItem(_("Home"), reverse("core:home"), "home"),
+        NavItem(_("Needs"), reverse("lists:needs"), "needs"),
+        NavItem(_("Resources"), reverse("lists:resources"), "resources"),
         NavItem(_("Organisations"), reverse("orgs:list"), "orgs"),
     ]
     if not user.is_authenticated:

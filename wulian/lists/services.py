@@ -312,10 +312,13 @@ def _move(
     action: str,
     *,
     note: str = "",
+    unclaimed: str | None = None,
     **changes: Any,
 ) -> Need:
     with transaction.atomic():
         locked = Need.objects.select_for_update().get(pk=need.pk)
+        if unclaimed is not None and locked.claimed_slots:
+            raise Conflict("need.has_claims", unclaimed)
         if locked.state not in allowed_from:
             raise Conflict(
                 "need.bad_state",
@@ -357,14 +360,13 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
         raise NotAllowed("need.not_staff", _("Only the community's staff can reject needs."))
     if not reason.strip():
         raise DomainError("need.no_reason", _("Tell the raiser why the need is rejected."))
-    if need.claimed_slots:
-        raise Conflict("need.has_claims", _("A need that has been claimed cannot be rejected."))
     return _move(
         actor,
         need,
-        OPEN_STATES,
+        OPEN_STATES | {Need.State.CLAIMED},
         Need.State.REJECTED,
         "lists.need_rejected",
+        unclaimed=_("A need that has been claimed cannot be rejected."),
         note=reason.strip(),
         rejection_reason=reason.strip(),
         closed_at=timezone.now(),
@@ -374,17 +376,13 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
 def withdraw_need(actor: User, need: Need) -> Need:
     if not actor.has_perm("lists.withdraw_need", need):
         raise NotAllowed("need.not_raiser", _("Only the person who raised a need can withdraw it."))
-    if need.claimed_slots:
-        raise Conflict(
-            "need.has_claims",
-            _("Someone has already claimed this need; ask the community staff to help."),
-        )
     return _move(
         actor,
         need,
-        OPEN_STATES,
+        OPEN_STATES | {Need.State.CLAIMED},
         Need.State.WITHDRAWN,
         "lists.need_withdrawn",
+        unclaimed=_("Someone has already claimed this need; ask the community staff to help."),
         closed_at=timezone.now(),
     )
 
@@ -400,14 +398,13 @@ def merge_need(actor: User, need: Need, into: Need) -> Need:
         )
     if into.state not in {*OPEN_STATES, Need.State.CLAIMED}:
         raise Conflict("need.merge_closed", _("The need to merge into is already closed."))
-    if need.claimed_slots:
-        raise Conflict("need.has_claims", _("A need that has been claimed cannot be merged."))
     return _move(
         actor,
         need,
-        OPEN_STATES,
+        OPEN_STATES | {Need.State.CLAIMED},
         Need.State.MERGED,
         "lists.need_merged",
+        unclaimed=_("A need that has been claimed cannot be merged."),
         note=_("Merged into “%(title)s” (#%(id)d).") % {"title": into.title, "id": into.pk},
         merged_into=into,
         closed_at=timezone.now(),
@@ -1159,23 +1156,22 @@ def set_resource_status(actor: User, resource: Resource, status: str) -> Resourc
 def attach(
     actor: User, upload: Any, *, need: Need | None = None, update: ProgressUpdate | None = None
 ) -> Attachment:
-    """Keep a photo or PDF that has passed the upload checks (see wulian.core.uploads)."""
-    from wulian.core.uploads import clean_upload
+    """Keep a photo or PDF, checked and cleaned by content first (see wulian.core.uploads)."""
+    from wulian.core.uploads import CleanFile, clean_upload
 
-    clean = (
-        upload if hasattr(upload, "mime") and hasattr(upload, "content") else clean_upload(upload)
-    )
+    clean = upload if isinstance(upload, CleanFile) else clean_upload(upload)
     attachment = Attachment(
         mime=clean.mime,
-        size=len(clean.content),
+        size=clean.size,
         width=clean.width,
         height=clean.height,
-        original_name=(clean.original_name or "")[:200],
+        original_name=clean.original_name[:200],
         uploaded_by=actor,
         need=need,
         update=update,
     )
-    attachment.file.save(f"upload.{clean.extension}", ContentFile(clean.content), save=False)
+    content = clean.to_content_file()
+    attachment.file.save(content.name or f"upload.{clean.extension}", content, save=False)
     attachment.save()
     return attachment
 

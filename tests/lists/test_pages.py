@@ -1,0 +1,191 @@
+import base64
+import datetime
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from tests.lists.conftest import signature_png
+from wulian.lists import services
+from wulian.lists.models import Need, Project
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (2400, 1200), (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_resident_raises_a_need_from_the_phone_form_with_a_photo(client, world, haircut):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world["resident"])
+    form = client.get("/lists/needs/new/").content.decode()
+    assert 'selected>江汉北路42号小区' in form.replace('value="%d" ' % world.compound.pk, "")
+    response = client.post(
+        "/lists/needs/new/",
+        {
+            "title": "楼道灯坏了",
+            "description": "3栋2单元楼道灯不亮",
+            "compound": world.compound.pk,
+            "urgency": 1,
+            "slots": 1,
+            "photos": [SimpleUploadedFile("灯.jpg", _jpeg(), content_type="image/jpeg")],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    need = Need.objects.get()
+    photo = need.photos.get()
+    assert max(photo.width, photo.height) == 1600
+    page = client.get(response.url).content.decode()
+    assert "楼道灯坏了" in page and "已提交" in page
+
+
+def test_a_bad_photo_is_refused_on_the_form_and_nothing_is_saved(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world["resident"])
+    response = client.post(
+        "/lists/needs/new/",
+        {"title": "x", "urgency": 0, "slots": 1,
+         "photos": [SimpleUploadedFile("a.jpg", b"MZ\x90\x00 not a photo", content_type="image/jpeg")]},
+    )
+    assert response.status_code == 200
+    assert "a.jpg" in response.content.decode()
+    assert not Need.objects.exists()
+
+
+def test_a_submitted_need_is_hidden_from_the_public_but_a_published_one_is_not(client, world, need):
+    draft = services.raise_need(world["resident"], world.community, services.NeedInput(title="草稿"))
+    assert client.get(f"/lists/needs/{draft.pk}/").status_code == 404
+    assert client.get(f"/lists/needs/{need.pk}/").status_code == 200
+    client.force_login(world["outsider"])
+    assert client.get(f"/lists/needs/{draft.pk}/").status_code == 404
+
+
+def test_the_raisers_phone_is_shown_to_staff_only(client, world, need):
+    client.force_login(world["community_staff"])
+    assert "13900000001" in client.get(f"/lists/needs/{need.pk}/").content.decode()
+    client.force_login(world["unit_admin"])
+    assert "13900000001" not in client.get(f"/lists/needs/{need.pk}/").content.decode()
+
+
+def test_staff_publish_from_the_review_queue(client, world):
+    draft = services.raise_need(world["resident"], world.community, services.NeedInput(title="草稿"))
+    client.force_login(world["community_staff"])
+    assert "草稿" in client.get("/lists/needs/review/").content.decode()
+    client.post(f"/lists/needs/{draft.pk}/publish/")
+    draft.refresh_from_db()
+    assert draft.state == "published"
+
+
+def test_a_resident_cannot_publish_through_the_page(client, world):
+    draft = services.raise_need(world["resident"], world.community, services.NeedInput(title="草稿"))
+    client.force_login(world["resident"])
+    response = client.post(f"/lists/needs/{draft.pk}/publish/", follow=True)
+    assert "只有社区工作人员" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == "submitted"
+
+
+def test_the_claim_page_asks_a_visitor_to_sign_in_with_a_code(client, world, need):
+    page = client.get(f"/lists/needs/{need.pk}/claim/").content.decode()
+    assert "/accounts/login/code/?next=" in page
+
+
+def test_claiming_and_signing_through_the_pages(client, world, need):
+    client.force_login(world["unit_admin"])
+    response = client.post(f"/lists/needs/{need.pk}/claim/", {"organization": world.unit.pk})
+    project = Project.objects.get()
+    assert response.url == f"/lists/projects/{project.pk}/"
+    drawing = "data:image/png;base64," + base64.b64encode(signature_png()).decode()
+    response = client.post(
+        f"/lists/projects/{project.pk}/sign/",
+        {"side": "claimant", "typed_name": "管理员丙", "drawing": drawing},
+    )
+    assert response.status_code == 302
+    bad = client.post(
+        f"/lists/projects/{project.pk}/sign/",
+        {"side": "need", "typed_name": "管理员丙", "drawing": drawing},
+    )
+    assert bad.status_code == 400 and "不能代表" in bad.content.decode()
+    client.force_login(world["resident"])
+    empty = client.post(
+        f"/lists/projects/{project.pk}/sign/", {"side": "need", "typed_name": "居民甲", "drawing": ""}
+    )
+    assert empty.status_code == 400 and "签名" in empty.content.decode()
+    client.post(
+        f"/lists/projects/{project.pk}/sign/",
+        {"side": "need", "typed_name": "居民甲", "drawing": drawing},
+    )
+    project.refresh_from_db()
+    assert project.state == "active"
+
+
+def test_a_second_claimant_on_the_page_is_told_it_is_taken(client, world, need):
+    services.claim_need(world["unit_admin"], need, organization=world.unit)
+    client.force_login(world["community_staff"])
+    page = client.get(f"/lists/needs/{need.pk}/claim/").content.decode()
+    assert "已经被认领" in page
+
+
+def test_the_project_page_is_private_to_the_parties_and_staff(client, world, need):
+    project = services.claim_need(world["unit_admin"], need, organization=world.unit).project
+    for role, status in [("outsider", 404), ("unit_contact", 200), ("community_staff", 200)]:
+        client.force_login(world[role])
+        assert client.get(f"/lists/projects/{project.pk}/").status_code == status, role
+    client.logout()
+    assert client.get(f"/lists/projects/{project.pk}/").status_code == 404
+
+
+def test_the_list_renders_ten_thousand_needs_with_a_bounded_number_of_queries(client, world, haircut):
+    Need.objects.bulk_create(
+        Need(community=world.community, title=f"需求{i}", raiser_kind="resident",
+             state="published", category=haircut, compound=world.compound,
+             search_text=f"需求{i}")
+        for i in range(10_000)
+    )
+    client.get("/lists/needs/")  # warm caches (content types, translations)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/lists/needs/", {"page": 3})
+    assert response.status_code == 200
+    assert "10000" in response.content.decode().replace(",", "")
+    assert len(queries) <= 8, [q["sql"][:120] for q in queries]
+
+
+def test_the_public_page_of_finished_projects_shows_no_personal_data(client, world, need):
+    from tests.lists.conftest import sign_both
+
+    project = services.claim_need(world["unit_admin"], need, organization=world.unit).project
+    sign_both(world, project)
+    services.complete_project(
+        world["unit_admin"], project,
+        services.Outcomes(summary="为12位老人上门理发", people_served=12),
+    )
+    page = client.get("/lists/built/").content.decode()
+    assert "为12位老人上门理发" in page and "武汉市第一商业学校" in page
+    for private in ("居民甲", "13900000001", "管理员丙", "13900000003"):
+        assert private not in page
+
+
+def test_a_resource_is_offered_by_a_unit_and_shown_on_its_page(client, world):
+    client.force_login(world["unit_admin"])
+    response = client.post(
+        "/lists/resources/new/",
+        {"provider_org": world.unit.pk, "title": "理发服务", "kind": "service",
+         "capacity_text": "40 人次/月", "weekdays": ["3"], "hours_from": "14:00", "hours_to": "17:00",
+         "availability": "每周三下午"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = client.get(f"/orgs/{world.unit.pk}/").content.decode()
+    assert "理发服务" in page and "40 人次" in page
+
+
+def test_the_deadline_field_explains_a_past_date(client, world):
+    client.force_login(world["resident"])
+    yesterday = datetime.date.today() - datetime.timedelta(days=2)  # noqa: DTZ011
+    response = client.post(
+        "/lists/needs/new/", {"title": "x", "urgency": 0, "slots": 1, "deadline": yesterday}
+    )
+    assert "截止日期已过" in response.content.decode() or "already passed" in response.content.decode()

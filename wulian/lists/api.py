@@ -1,0 +1,465 @@
+"""The lists in the JSON API: the same services and permissions as the pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from wulian.accounts.models import User
+from wulian.core.errors import DomainError
+from wulian.core.http import client_ip
+from wulian.lists import services
+from wulian.lists.models import Category, Need, Project, Resource
+from wulian.lists.rules import (
+    NEED_RELATED,
+    get_need_for,
+    get_project_for,
+    get_resource_for,
+    visible_needs,
+)
+from wulian.orgs.models import Organization
+from wulian.places.models import Compound, Region
+
+router = Router(tags=["lists"])
+
+
+class NeedOut(Schema):
+    id: int
+    title: str
+    description: str
+    state: str
+    category: str | None
+    tags: list[str]
+    community_id: int
+    compound: str | None
+    urgency: int
+    deadline: datetime.date | None
+    beneficiaries: int | None
+    slots: int
+    slots_left: int
+    raiser_kind: str
+    raiser: str
+    created_at: datetime.datetime
+
+
+class NeedIn(Schema):
+    title: str = Field(..., max_length=120)
+    description: str = ""
+    community_id: int
+    category_id: int | None = None
+    tags: list[str] = []
+    compound_id: int | None = None
+    beneficiaries: int | None = Field(None, ge=0)
+    deadline: datetime.date | None = None
+    urgency: int = Field(0, ge=0, le=2)
+    slots: int = Field(1, ge=1, le=50)
+    organization_id: int | None = None
+
+
+class NeedPatch(Schema):
+    title: str | None = Field(None, max_length=120)
+    description: str | None = None
+    category_id: int | None = None
+    tags: list[str] | None = None
+    compound_id: int | None = None
+    beneficiaries: int | None = None
+    deadline: datetime.date | None = None
+    urgency: int | None = Field(None, ge=0, le=2)
+    slots: int | None = Field(None, ge=1, le=50)
+
+
+class ResourceOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    status: str
+    category: str | None
+    tags: list[str]
+    community_id: int
+    provider: str
+    provider_kind: str
+    capacity: str
+    capacity_number: int | None
+    capacity_unit: str
+    capacity_period: str
+    availability: str
+    weekdays: str
+
+
+class ResourceIn(Schema):
+    title: str = Field(..., max_length=120)
+    description: str = ""
+    community_id: int
+    kind: str = Resource.Kind.SERVICE
+    category_id: int | None = None
+    tags: list[str] = []
+    capacity: str = ""
+    availability: str = ""
+    weekdays: str = ""
+    organization_id: int | None = None
+
+
+class ClaimIn(Schema):
+    organization_id: int | None = None
+
+
+class ClaimOut(Schema):
+    claim_id: int
+    project_id: int
+    slot: int
+    need_state: str
+
+
+class SignIn(Schema):
+    side: str
+    typed_name: str
+    signature_png_base64: str
+
+
+class ProgressIn(Schema):
+    text: str
+
+
+class CompleteIn(Schema):
+    summary: str
+    people_served: int | None = None
+    volunteer_hours: Decimal | None = None
+    money: Decimal | None = None
+    materials: str = ""
+
+
+class RateIn(Schema):
+    score: int = Field(..., ge=1, le=5)
+    comment: str = ""
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    state: str
+    need_id: int
+    claimant: str
+    agreement_signed: bool
+    signed_sides: list[str]
+    people_served: int | None
+    volunteer_hours: Decimal | None
+    completed_at: datetime.datetime | None
+
+
+def need_out(need: Need) -> dict[str, Any]:
+    return {
+        "id": need.pk,
+        "title": need.title,
+        "description": need.description,
+        "state": need.state,
+        "category": str(need.category) if need.category_id else None,
+        "tags": [t.name for t in need.tags.all()],
+        "community_id": need.community_id,
+        "compound": str(need.compound) if need.compound_id else None,
+        "urgency": need.urgency,
+        "deadline": need.deadline,
+        "beneficiaries": need.beneficiaries,
+        "slots": need.slots,
+        "slots_left": need.slots_left,
+        "raiser_kind": need.raiser_kind,
+        "raiser": need.raiser_display or need.get_raiser_kind_display(),
+        "created_at": need.created_at,
+    }
+
+
+def resource_out(resource: Resource) -> dict[str, Any]:
+    return {
+        "id": resource.pk,
+        "title": resource.title,
+        "description": resource.description,
+        "kind": resource.kind,
+        "status": resource.status,
+        "category": str(resource.category) if resource.category_id else None,
+        "tags": [t.name for t in resource.tags.all()],
+        "community_id": resource.community_id,
+        "provider": resource.provider_display,
+        "provider_kind": resource.provider_kind,
+        "capacity": resource.capacity_text,
+        "capacity_number": resource.capacity_number,
+        "capacity_unit": resource.capacity_unit,
+        "capacity_period": resource.capacity_period,
+        "availability": resource.availability,
+        "weekdays": resource.weekdays,
+    }
+
+
+def project_out(project: Project) -> dict[str, Any]:
+    sides = list(project.agreement.signatures.values_list("side", flat=True))
+    return {
+        "id": project.pk,
+        "title": project.title,
+        "state": project.state,
+        "need_id": project.need_id,
+        "claimant": project.claim.party_display,
+        "agreement_signed": project.agreement.frozen_at is not None,
+        "signed_sides": sides,
+        "people_served": project.people_served,
+        "volunteer_hours": project.volunteer_hours,
+        "completed_at": project.completed_at,
+    }
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise DomainError("unauthenticated", _("Sign in or send a valid API token."))
+    return user
+
+
+def _community(pk: int) -> Region:
+    return get_object_or_404(Region, pk=pk, level=Region.Level.COMMUNITY)
+
+
+def _optional(model: Any, pk: int | None) -> Any:
+    return get_object_or_404(model, pk=pk) if pk is not None else None
+
+
+class _LazyList:
+    """Paginate a queryset and serialise only the page."""
+
+    def __init__(self, queryset: QuerySet[Any], render: Any) -> None:
+        self.queryset = queryset
+        self.render = render
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [self.render(obj) for obj in self.queryset[index]]
+
+
+@router.get("/needs", response=list[NeedOut], auth=None, summary="Needs you may see")
+@paginate(PageNumberPagination, page_size=50)
+def list_needs(
+    request: HttpRequest,
+    state: str | None = None,
+    community_id: int | None = None,
+    q: str | None = None,
+) -> Any:
+    needs = visible_needs(request.user).select_related(*NEED_RELATED).prefetch_related("tags")
+    if state:
+        needs = needs.filter(state=state)
+    if community_id:
+        needs = needs.filter(community_id=community_id)
+    if q:
+        needs = needs.filter(services.needs_matching(q))
+    return _LazyList(needs.order_by("-created_at", "-id"), need_out)
+
+
+@router.get("/needs/{need_id}", response=NeedOut, auth=None)
+def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
+    return need_out(get_need_for(request.user, need_id))
+
+
+@router.post("/needs", response={201: NeedOut}, summary="Raise a need")
+def create_need(request: HttpRequest, payload: NeedIn) -> Status:
+    user = _user(request)
+    community = _community(payload.community_id)
+    need = services.raise_need(
+        user,
+        community,
+        services.NeedInput(
+            title=payload.title,
+            description=payload.description,
+            category=_optional(Category, payload.category_id),
+            tags=payload.tags,
+            compound=_optional(Compound, payload.compound_id),
+            beneficiaries=payload.beneficiaries,
+            deadline=payload.deadline,
+            urgency=payload.urgency,
+            slots=payload.slots,
+        ),
+        for_org=_optional(Organization, payload.organization_id),
+    )
+    return Status(201, need_out(need))
+
+
+@router.patch("/needs/{need_id}", response=NeedOut, summary="Edit a need")
+def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[str, Any]:
+    user = _user(request)
+    need = get_need_for(user, need_id)
+    changes = payload.dict(exclude_unset=True)
+    data = services.NeedInput(
+        title=changes.get("title", need.title),
+        description=changes.get("description", need.description),
+        category=_optional(Category, changes["category_id"])
+        if "category_id" in changes
+        else need.category,
+        tags=changes.get("tags", [t.name for t in need.tags.all()]),
+        compound=_optional(Compound, changes["compound_id"])
+        if "compound_id" in changes
+        else need.compound,
+        beneficiaries=changes.get("beneficiaries", need.beneficiaries),
+        deadline=changes.get("deadline", need.deadline),
+        urgency=changes.get("urgency", need.urgency),
+        slots=changes.get("slots", need.slots),
+    )
+    return need_out(services.update_need(user, need, data))
+
+
+@router.post("/needs/{need_id}/publish", response=NeedOut)
+def publish_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
+    user = _user(request)
+    return need_out(services.publish_need(user, get_need_for(user, need_id)))
+
+
+@router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
+def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status:
+    user = _user(request)
+    need = get_need_for(user, need_id)
+    claim = services.claim_need(
+        user,
+        need,
+        organization=_optional(Organization, payload.organization_id),
+        source="api",
+    )
+    need.refresh_from_db()
+    return Status(
+        201,
+        {
+            "claim_id": claim.pk,
+            "project_id": claim.project.pk,
+            "slot": claim.slot,
+            "need_state": need.state,
+        },
+    )
+
+
+@router.get("/resources", response=list[ResourceOut], auth=None)
+@paginate(PageNumberPagination, page_size=50)
+def list_resources(
+    request: HttpRequest, community_id: int | None = None, kind: str | None = None
+) -> Any:
+    resources = Resource.objects.filter(status=Resource.Status.ACTIVE).select_related(
+        "category__parent", "provider_org"
+    )
+    if community_id:
+        resources = resources.filter(community_id=community_id)
+    if kind:
+        resources = resources.filter(kind=kind)
+    return _LazyList(
+        resources.prefetch_related("tags").order_by("-created_at", "-id"), resource_out
+    )
+
+
+@router.get("/resources/{resource_id}", response=ResourceOut, auth=None)
+def read_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
+    return resource_out(get_resource_for(request.user, resource_id))
+
+
+def _resource_input(payload: ResourceIn | Any, category: Category | None) -> Any:
+    return services.ResourceInput(
+        title=payload.title,
+        description=payload.description,
+        kind=payload.kind,
+        category=category,
+        tags=payload.tags,
+        capacity_text=payload.capacity,
+        availability=payload.availability,
+        weekdays=payload.weekdays,
+    )
+
+
+@router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")
+def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
+    user = _user(request)
+    if payload.kind not in Resource.Kind.values:
+        raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
+    resource = services.create_resource(
+        user,
+        _community(payload.community_id),
+        _resource_input(payload, _optional(Category, payload.category_id)),
+        provider_org=_optional(Organization, payload.organization_id),
+    )
+    return Status(201, resource_out(resource))
+
+
+@router.put("/resources/{resource_id}", response=ResourceOut, summary="Edit a resource")
+def update_resource(request: HttpRequest, resource_id: int, payload: ResourceIn) -> dict[str, Any]:
+    user = _user(request)
+    resource = get_resource_for(user, resource_id, "lists.change_resource")
+    updated = services.update_resource(
+        user, resource, _resource_input(payload, _optional(Category, payload.category_id))
+    )
+    return resource_out(updated)
+
+
+@router.get("/projects/{project_id}", response=ProjectOut)
+def read_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    return project_out(get_project_for(_user(request), project_id))
+
+
+@router.post("/projects/{project_id}/sign", response=ProjectOut, summary="Sign the agreement")
+def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, Any]:
+    user = _user(request)
+    project = get_project_for(user, project_id)
+    try:
+        png = base64.b64decode(payload.signature_png_base64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DomainError(
+            "signature.not_image", _("Draw your signature in the box before signing.")
+        ) from exc
+    services.sign_agreement(
+        user,
+        project.agreement,
+        side=payload.side,
+        typed_name=payload.typed_name,
+        drawn_png=png,
+        ip_address=client_ip(request),
+    )
+    project.refresh_from_db()
+    return project_out(project)
+
+
+@router.post("/projects/{project_id}/progress", response={201: ProjectOut})
+def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status:
+    user = _user(request)
+    project = get_project_for(user, project_id)
+    services.post_progress(user, project, payload.text)
+    project.refresh_from_db()
+    return Status(201, project_out(project))
+
+
+@router.post("/projects/{project_id}/complete", response=ProjectOut)
+def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict[str, Any]:
+    user = _user(request)
+    project = get_project_for(user, project_id)
+    done = services.complete_project(
+        user,
+        project,
+        services.Outcomes(
+            summary=payload.summary,
+            people_served=payload.people_served,
+            volunteer_hours=payload.volunteer_hours,
+            money=payload.money,
+            materials=payload.materials,
+        ),
+    )
+    return project_out(done)
+
+
+@router.post("/projects/{project_id}/rate", response={201: ProjectOut})
+def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status:
+    user = _user(request)
+    project = get_project_for(user, project_id)
+    services.rate_project(user, project, payload.score, payload.comment)
+    return Status(201, project_out(project))

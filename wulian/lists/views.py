@@ -1,0 +1,536 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wulian.accounts.models import User
+from wulian.core.errors import DomainError
+from wulian.core.http import client_ip
+from wulian.core.navigation import home_community
+from wulian.lists import forms, services
+from wulian.lists.models import Claim, Need, Project, Resource, Signature
+from wulian.lists.rules import (
+    NEED_RELATED,
+    get_need_for,
+    get_project_for,
+    get_resource_for,
+    visible_needs,
+)
+from wulian.orgs.models import Organization
+from wulian.places.models import Region
+from wulian.places.rules import covered_regions
+
+PAGE_SIZE = 20
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _my_orgs(user: Any) -> QuerySet[Organization]:
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user, is_active=True).order_by("name")
+
+
+def _selected_community(request: HttpRequest) -> Region | None:
+    raw = request.GET.get("community", "")
+    if raw.isdigit():
+        return Region.objects.filter(pk=int(raw), level=Region.Level.COMMUNITY).first()
+    return None
+
+
+def _error(form: Any, exc: DomainError, field: str | None = None) -> None:
+    form.add_error(field, str(exc.message))
+
+
+# ------------------------------------------------------------------ needs
+
+
+def need_list_view(request: HttpRequest) -> HttpResponse:
+    community = _selected_community(request)
+    filters = forms.NeedFilterForm(
+        request.GET or None, community=community or home_community(request.user)
+    )
+    needs = visible_needs(request.user)
+    if community is not None:
+        needs = needs.filter(community=community)
+    needs = filters.filter(needs).select_related(*NEED_RELATED).prefetch_related("tags")
+    page = Paginator(needs.order_by("-urgency", "-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    staff_communities = covered_regions(request.user).filter(level=Region.Level.COMMUNITY)
+    return render(
+        request,
+        "lists/need_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "community": community,
+            "is_staff": staff_communities.exists(),
+        },
+    )
+
+
+@login_required
+def my_needs_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    needs = (
+        Need.objects.filter(Q(raised_by=user) | Q(raised_for__in=_my_orgs(user)))
+        .select_related(*NEED_RELATED, "merged_into")
+        .order_by("-created_at")
+    )
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "lists/my_needs.html", {"page": page})
+
+
+@login_required
+def review_queue_view(request: HttpRequest) -> HttpResponse:
+    regions = covered_regions(request.user)
+    if not regions.exists():
+        return render(request, "403.html", status=403)
+    needs = (
+        Need.objects.filter(community__in=regions, state=Need.State.SUBMITTED)
+        .select_related(*NEED_RELATED)
+        .order_by("-urgency", "created_at")
+    )
+    page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "lists/review_queue.html", {"page": page})
+
+
+@login_required
+def need_create_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    community = _selected_community(request) or home_community(user)
+    if community is None:
+        messages.error(request, _("Choose your community in your profile first."))
+        return redirect("accounts:profile")
+    staff = user.has_perm("lists.manage_lists", community)
+    orgs = _my_orgs(user)
+    form = forms.NeedForm(
+        request.POST or None,
+        request.FILES or None,
+        community=community,
+        orgs=orgs,
+        staff=staff,
+        initial={"compound": user.compound_id, "slots": 1, "urgency": 0},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.raise_need(
+                user,
+                community,
+                form.need_input(),
+                for_org=form.cleaned_data.get("for_org"),
+                raiser_name=form.cleaned_data.get("raiser_name", ""),
+                photos=form.cleaned_data.get("photos") or [],
+            )
+        except DomainError as exc:
+            _error(form, exc)
+        else:
+            messages.success(
+                request, _("Thank you. Your need has been sent to the community staff for review.")
+            )
+            return redirect("lists:need", pk=need.pk)
+    return render(
+        request, "lists/need_form.html", {"form": form, "community": community, "need": None}
+    )
+
+
+@login_required
+def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    need = get_need_for(user, pk)
+    initial = {
+        "title": need.title,
+        "description": need.description,
+        "compound": need.compound_id,
+        "category": need.category_id,
+        "urgency": need.urgency,
+        "deadline": need.deadline,
+        "beneficiaries": need.beneficiaries,
+        "slots": need.slots,
+        "tags": "、".join(need.tags.values_list("name", flat=True)),
+    }
+    form = forms.NeedForm(request.POST or None, community=need.community, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_need(user, need, form.need_input())
+        except DomainError as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, _("The need has been saved."))
+            return redirect("lists:need", pk=need.pk)
+    return render(
+        request, "lists/need_form.html", {"form": form, "community": need.community, "need": need}
+    )
+
+
+def need_view(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_need_for(request.user, pk)
+    user = request.user
+    claims = (
+        Claim.objects.filter(need=need)
+        .select_related("claimant", "organization", "project")
+        .order_by("created_at")
+    )
+    can_review = user.has_perm("lists.review_need", need)
+    context = {
+        "need": need,
+        "photos": need.photos.all(),
+        "tags": need.tags.all(),
+        "claims": claims,
+        "can_review": can_review,
+        "can_withdraw": user.has_perm("lists.withdraw_need", need)
+        and need.state in services.OPEN_STATES
+        and not need.claimed_slots,
+        "can_edit": need.state in services.OPEN_STATES
+        and (can_review or (need.raised_by_id == user.pk and need.state == Need.State.SUBMITTED)),
+        "can_claim": need.state == Need.State.PUBLISHED and need.slots_left > 0,
+        "show_contact": user.has_perm("lists.view_raiser_contact", need),
+        "show_timeline": can_review or user.has_perm("lists.withdraw_need", need),
+        "reject_form": forms.RejectForm(),
+        "merge_form": forms.MergeForm(),
+        "cancel_form": forms.CancelForm(),
+    }
+    return render(request, "lists/need_detail.html", context)
+
+
+@login_required
+@require_POST
+def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _user(request)
+    need = get_need_for(user, pk)
+    try:
+        if action == "publish":
+            services.publish_need(user, need)
+            messages.success(request, _("The need is published on the opportunity list."))
+        elif action == "reject":
+            form = forms.RejectForm(request.POST)
+            reason = form.data.get("reason", "")
+            services.reject_need(user, need, reason)
+            messages.info(request, _("The need was rejected; the raiser sees your reason."))
+        elif action == "withdraw":
+            services.withdraw_need(user, need)
+            messages.info(request, _("The need has been withdrawn."))
+        elif action == "merge":
+            merge = forms.MergeForm(request.POST)
+            if not merge.is_valid():
+                raise DomainError("need.merge_target", _("Give the number of the other need."))
+            into = get_need_for(user, merge.cleaned_data["into"])
+            services.merge_need(user, need, into)
+            messages.info(request, _("Merged. The raiser is told where to follow it."))
+        else:
+            return HttpResponse(status=404)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("lists:need", pk=need.pk)
+
+
+def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim page a QR code opens: a few taps on a phone."""
+    need = get_need_for(request.user, pk)
+    if not request.user.is_authenticated:
+        return render(request, "lists/claim.html", {"need": need, "form": None})
+    user = _user(request)
+    orgs = _my_orgs(user)
+    form = forms.ClaimForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_need(
+                user, need, organization=form.cleaned_data.get("organization")
+            )
+        except DomainError as exc:
+            _error(form, exc)
+        else:
+            messages.success(
+                request, _("Claimed! Now sign the claim agreement to start the project.")
+            )
+            return redirect("lists:project", pk=claim.project.pk)
+    return render(request, "lists/claim.html", {"need": need, "form": form})
+
+
+@login_required
+@require_POST
+def claim_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    project = get_project_for(user, pk)
+    form = forms.CancelForm(request.POST)
+    try:
+        services.cancel_claim(user, project.claim, form.data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("lists:project", pk=project.pk)
+    messages.info(request, _("The claim was cancelled and the slot is open again."))
+    return redirect("lists:need", pk=project.need_id)
+
+
+# ------------------------------------------------------------------ projects
+
+
+def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+    user = request.user
+    agreement = project.agreement
+    signatures = {s.side: s for s in agreement.signatures.select_related("signer")}
+    my_sides = services.sides_for(user, project) if user.is_authenticated else []
+    can_report = user.has_perm("lists.report_progress", project)
+    live = project.state in {Project.State.ACTIVE, Project.State.STALLED}
+    ratings = project.ratings.select_related("rater")
+    return {
+        "project": project,
+        "need": project.need,
+        "claim": project.claim,
+        "agreement": agreement,
+        "signatures": signatures,
+        "sides": [(side, label, signatures.get(side)) for side, label in Signature.Side.choices],
+        "sign_sides": [
+            (side, label)
+            for side, label in Signature.Side.choices
+            if side in my_sides and side not in signatures
+        ]
+        if project.state == Project.State.SIGNING
+        else [],
+        "can_edit_agreement": project.state == Project.State.SIGNING
+        and not signatures
+        and (bool(my_sides) or user.has_perm("lists.manage_project", project)),
+        "milestones": project.milestones.all(),
+        "updates": project.updates.select_related("author").prefetch_related("photos"),
+        "can_report": can_report and live,
+        "can_complete": can_report and live,
+        "can_cancel": user.has_perm("lists.manage_project", project)
+        and project.state in services.LIVE_PROJECT_STATES,
+        "can_rate": user.has_perm("lists.rate_project", project)
+        and project.state == Project.State.COMPLETED
+        and not ratings.filter(rater_id=user.pk).exists(),
+        "ratings": ratings,
+        "rating_summary": ratings.aggregate(avg=Avg("score"), n=Count("id")),
+        "show_contacts": user.has_perm("lists.view_party_contacts", project),
+        "sign_form": forms.SignForm(initial={"typed_name": ""}),
+        "agreement_form": forms.AgreementForm(
+            initial={
+                "scope": agreement.scope,
+                "need_side_duties": agreement.need_side_duties,
+                "claimant_side_duties": agreement.claimant_side_duties,
+                "starts_on": agreement.starts_on,
+                "ends_on": agreement.ends_on,
+            }
+        ),
+        "progress_form": forms.ProgressForm(project=project),
+        "milestone_form": forms.MilestoneForm(),
+        "complete_form": forms.CompleteForm(),
+        "rating_form": forms.RatingForm(),
+        "cancel_form": forms.CancelForm(),
+    }
+
+
+def project_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for(request.user, pk)
+    return render(request, "lists/project.html", _project_context(request, project))
+
+
+def _project_form_error(
+    request: HttpRequest, project: Project, name: str, form: Any
+) -> HttpResponse:
+    context = _project_context(request, project)
+    context[name] = form
+    return render(request, "lists/project.html", context, status=400)
+
+
+@login_required
+@require_POST
+def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _user(request)
+    project = get_project_for(user, pk)
+    handlers = {
+        "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
+        "agreement": ("agreement_form", lambda: forms.AgreementForm(request.POST)),
+        "progress": (
+            "progress_form",
+            lambda: forms.ProgressForm(request.POST, request.FILES, project=project),
+        ),
+        "milestone": ("milestone_form", lambda: forms.MilestoneForm(request.POST)),
+        "complete": ("complete_form", lambda: forms.CompleteForm(request.POST)),
+        "rate": ("rating_form", lambda: forms.RatingForm(request.POST)),
+    }
+    if action not in handlers:
+        return HttpResponse(status=404)
+    name, make = handlers[action]
+    form = make()
+    if not form.is_valid():
+        return _project_form_error(request, project, name, form)
+    data = form.cleaned_data
+    try:
+        if action == "sign":
+            services.sign_agreement(
+                user,
+                project.agreement,
+                side=data["side"],
+                typed_name=data["typed_name"],
+                drawn_png=data["drawing"],
+                ip_address=client_ip(request),
+            )
+            messages.success(request, _("Signed. Thank you."))
+        elif action == "agreement":
+            services.update_agreement(user, project.agreement, **data)
+            messages.success(request, _("The agreement has been saved."))
+        elif action == "progress":
+            services.post_progress(
+                user, project, data["text"], photos=data["photos"], milestone=data["milestone"]
+            )
+            messages.success(request, _("Progress posted."))
+        elif action == "milestone":
+            services.add_milestone(user, project, data["title"], data.get("due_on"))
+            messages.success(request, _("Milestone added."))
+        elif action == "complete":
+            assert isinstance(form, forms.CompleteForm)
+            services.complete_project(user, project, form.outcomes())
+            messages.success(request, _("The project is complete. Thank you for building it."))
+        elif action == "rate":
+            services.rate_project(user, project, data["score"], data.get("comment", ""))
+            messages.success(request, _("Thank you for your rating."))
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+        return _project_form_error(request, project, name, form)
+    return redirect("lists:project", pk=project.pk)
+
+
+def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for(request.user, pk)
+    from wulian.core.pdf import pdf_response
+
+    try:
+        pdf = services.agreement_pdf(project.agreement)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("lists:project", pk=project.pk)
+    return pdf_response(pdf, f"项目认领书-{project.pk}.pdf")
+
+
+def built_together_view(request: HttpRequest) -> HttpResponse:
+    """What we built together: finished projects, for anyone, with no personal data."""
+    community = _selected_community(request)
+    projects = Project.objects.filter(state=Project.State.COMPLETED).select_related(
+        "need__category__parent", "need__compound", "claim__organization", "community"
+    )
+    if community is not None:
+        projects = projects.filter(community=community)
+    totals = projects.aggregate(
+        n=Count("id"), people=Sum("people_served"), hours=Sum("volunteer_hours")
+    )
+    projects = projects.annotate(avg_score=Avg("ratings__score"), n_ratings=Count("ratings"))
+    page = Paginator(projects.order_by("-completed_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "lists/built.html",
+        {"page": page, "totals": totals, "community": community},
+    )
+
+
+# ------------------------------------------------------------------ resources
+
+
+def resource_list_view(request: HttpRequest) -> HttpResponse:
+    resources = Resource.objects.filter(status=Resource.Status.ACTIVE).select_related(
+        "category__parent", "provider_org", "community"
+    )
+    kind = request.GET.get("kind", "")
+    if kind in Resource.Kind.values:
+        resources = resources.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        resources = resources.filter(services.needs_matching(query))
+    community = _selected_community(request)
+    if community is not None:
+        resources = resources.filter(community=community)
+    page = Paginator(resources.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "lists/resource_list.html",
+        {"page": page, "kinds": Resource.Kind.choices, "kind": kind, "query": query},
+    )
+
+
+def resource_view(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = get_resource_for(request.user, pk)
+    can_change = request.user.has_perm("lists.change_resource", resource)
+    return render(
+        request,
+        "lists/resource_detail.html",
+        {
+            "resource": resource,
+            "tags": resource.tags.all(),
+            "can_change": can_change,
+            "statuses": [s for s in Resource.Status.choices if s[0] != resource.status],
+        },
+    )
+
+
+@login_required
+def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = _user(request)
+    resource = get_resource_for(user, pk, "lists.change_resource") if pk else None
+    initial: dict[str, Any] = {}
+    if resource is not None:
+        initial = {
+            "title": resource.title,
+            "kind": resource.kind,
+            "category": resource.category_id,
+            "description": resource.description,
+            "tags": "、".join(resource.tags.values_list("name", flat=True)),
+            "capacity_text": resource.capacity_text,
+            "service_area": resource.service_area_id,
+            "availability": resource.availability,
+            "weekdays": list(resource.weekdays),
+            "hours_from": resource.hours_from,
+            "hours_to": resource.hours_to,
+        }
+    orgs = _my_orgs(user) if resource is None else None
+    form = forms.ResourceForm(request.POST or None, orgs=orgs, initial=initial)
+    community = (
+        resource.community if resource else (_selected_community(request) or home_community(user))
+    )
+    if request.method == "POST" and form.is_valid() and community is not None:
+        try:
+            if resource is None:
+                org = form.cleaned_data.get("provider_org")
+                resource = services.create_resource(
+                    user,
+                    org.region if org is not None and org.region.is_community else community,
+                    form.resource_input(),
+                    provider_org=org,
+                )
+            else:
+                services.update_resource(user, resource, form.resource_input())
+        except DomainError as exc:
+            _error(form, exc)
+        else:
+            messages.success(request, _("The resource has been saved."))
+            return redirect("lists:resource", pk=resource.pk)
+    return render(request, "lists/resource_form.html", {"form": form, "resource": resource})
+
+
+@login_required
+@require_POST
+def resource_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    resource = get_resource_for(user, pk, "lists.change_resource")
+    try:
+        services.set_resource_status(user, resource, request.POST.get("status", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The resource's status has been changed."))
+    return redirect("lists:resource", pk=resource.pk)
