@@ -1,7 +1,8 @@
 """The matching engine: needs and resources as plain records in, ranked candidates with
 reasons and whole-list assignments out. No Django here; the lists app adapts its models."""
 
-from wulian.matching.engine import Assigned, Assignment, Candidate, Engine, assign
+from wulian.matching.engine import Candidate, Engine, assign
+from wulian.matching.flow import Assigned, Assignment, AssignmentError
 from wulian.matching.reasons import LANGS, Reason, render_reason
 from wulian.matching.records import Availability, NeedRecord, ProviderRecord, ResourceRecord
 from wulian.matching.score import DEFAULT_WEIGHTS, Weights
@@ -12,6 +13,7 @@ __all__ = [
     "LANGS",
     "Assigned",
     "Assignment",
+    "AssignmentError",
     "Availability",
     "Candidate",
     "Engine",

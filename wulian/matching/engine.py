@@ -21,14 +21,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from wulian.matching.flow import Assignment, solve
 from wulian.matching.index import FloatArray, IntArray, NeedQuery, ResourceIndex
 from wulian.matching.reasons import Reason, part_of_day
 from wulian.matching.records import NeedRecord, ProviderRecord, ResourceRecord
 from wulian.matching.score import DEFAULT_WEIGHTS, Weights, urgency_signal
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
-SCORE_SCALE = 1_000_000
-"""Scores become integer costs in the min-cost flow at this scale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +41,6 @@ class Candidate:
     score: float
     reasons: tuple[Reason, ...]
     signals: Mapping[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Assigned:
-    need_id: str
-    resource_id: str
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """A whole-list proposal: ``unassigned`` lists the needs that got no resource at all."""
-
-    assignments: tuple[Assigned, ...]
-    unassigned: tuple[str, ...]
-    total_score: float
-    status: str
 
 
 I64Array = npt.NDArray[np.int64]
@@ -326,22 +308,34 @@ class Engine:
         ]
 
     def recommend_for_provider(
-        self, provider_id: str, needs: Iterable[NeedRecord], k: int = 10
+        self, provider_id: str, needs: Iterable[NeedRecord], k: int = 10, batch: int = 512
     ) -> list[Candidate]:
         """The ``k`` needs a provider is best placed to take, each through its best-fitting
         resource, best first (urgent needs rise through the urgency signal)."""
         own = np.asarray(sorted(self.index.by_provider.get(provider_id, [])), dtype=np.int32)
-        if len(own) == 0:
+        if len(own) == 0 or k <= 0:
             return []
-        best: list[Candidate] = []
-        for need in needs:
-            query = self.prepare(need)
-            scored = self._score(query, restrict=own)
-            top = self._top(scored, 1, self.weights.threshold)
-            if top:
-                best.append(self._candidate(query, scored, top[0]))
-        best.sort(key=lambda c: (-c.score, c.need_id))
-        return best[:k]
+        queries = [self.prepare(need) for need in needs]
+        best: list[tuple[float, str, int, int, _Batch]] = []
+        for first in range(0, len(queries), batch):
+            scored = self._score_batch(queries[first : first + batch], restrict=own)
+            above = np.flatnonzero(scored.score >= self.weights.threshold)
+            order = above[
+                np.lexsort((scored.docs[above], -scored.score[above], scored.need[above]))
+            ]
+            seen: set[int] = set()
+            for pos in order.tolist():
+                q = int(scored.need[pos])
+                if q not in seen:
+                    seen.add(q)
+                    query = queries[first + q]
+                    best.append((-float(scored.score[pos]), query.need.id, first + q, pos, scored))
+        best.sort(key=lambda b: (b[0], b[1]))
+        out = []
+        for _, _, q, pos, scored in best[:k]:
+            single = _Scored(scored.docs, scored.score, scored.signals)
+            out.append(self._candidate(queries[q], single, pos))
+        return out
 
     def pairs(
         self,
@@ -402,8 +396,6 @@ class Engine:
         threshold, so fairness never leaves a need unassigned that could be served).
         ``workers`` > 1 scores long lists in forked processes (for the command line, not for
         a web request)."""
-        from wulian.matching.flow import solve
-
         need_pos, res_pos, scores = self.pairs(needs, workers=workers)
         resources = self.index.resources
         return solve(

@@ -14,16 +14,37 @@ parallel: the first ``fairness_free`` units cost nothing, each further unit cost
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from wulian.matching.engine import SCORE_SCALE, Assigned, Assignment
 from wulian.matching.index import FloatArray, IntArray
 from wulian.matching.score import Weights
 
 I64 = npt.NDArray[np.int64]
+
+SCORE_SCALE = 1_000_000
+"""Scores become integer costs in the min-cost flow at this scale."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    need_id: str
+    resource_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A whole-list proposal: ``unassigned`` lists the needs that got no resource at all;
+    ``status`` is "optimal" (anything else raises :class:`AssignmentError`)."""
+
+    assignments: tuple[Assigned, ...]
+    unassigned: tuple[str, ...]
+    total_score: float
+    status: str
 
 
 class AssignmentError(Exception):
