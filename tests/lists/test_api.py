@@ -60,18 +60,27 @@ def test_a_unit_system_raises_publishes_claims_signs_and_completes_through_the_a
         )
         assert signed.status_code == 200, signed.content
     assert signed.json()["agreement_signed"] is True
-    assert client.post(
-        f"/api/projects/{project_id}/progress", {"text": "已完成第一次上门理发"},
-        content_type="application/json", **tokens["unit"],
-    ).status_code == 201
+    assert (
+        client.post(
+            f"/api/projects/{project_id}/progress",
+            {"text": "已完成第一次上门理发"},
+            content_type="application/json",
+            **tokens["unit"],
+        ).status_code
+        == 201
+    )
     done = client.post(
-        f"/api/projects/{project_id}/complete", {"summary": "为8位老人理发", "people_served": 8},
-        content_type="application/json", **tokens["unit"],
+        f"/api/projects/{project_id}/complete",
+        {"summary": "为8位老人理发", "people_served": 8},
+        content_type="application/json",
+        **tokens["unit"],
     )
     assert done.json()["state"] == "completed"
     rated = client.post(
-        f"/api/projects/{project_id}/rate", {"score": 5, "comment": "很好"},
-        content_type="application/json", **tokens["resident"],
+        f"/api/projects/{project_id}/rate",
+        {"score": 5, "comment": "很好"},
+        content_type="application/json",
+        **tokens["resident"],
     )
     assert rated.status_code == 201
     assert Need.objects.get(pk=need_id).state == "done"
@@ -79,8 +88,10 @@ def test_a_unit_system_raises_publishes_claims_signs_and_completes_through_the_a
 
 def test_bad_input_gets_a_422_naming_the_field(client, world, tokens):
     response = client.post(
-        "/api/needs", {"title": "x", "community_id": world.community.pk, "slots": 0},
-        content_type="application/json", **tokens["resident"],
+        "/api/needs",
+        {"title": "x", "community_id": world.community.pk, "slots": 0},
+        content_type="application/json",
+        **tokens["resident"],
     )
     assert response.status_code == 422
     body = response.json()["error"]
@@ -89,8 +100,10 @@ def test_bad_input_gets_a_422_naming_the_field(client, world, tokens):
 
 def test_an_outsider_cannot_read_a_submitted_need(client, world, tokens):
     created = client.post(
-        "/api/needs", {"title": "草稿", "community_id": world.community.pk},
-        content_type="application/json", **tokens["resident"],
+        "/api/needs",
+        {"title": "草稿", "community_id": world.community.pk},
+        content_type="application/json",
+        **tokens["resident"],
     ).json()
     response = client.get(f"/api/needs/{created['id']}", **tokens["outsider"])
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
@@ -105,17 +118,27 @@ def test_the_need_list_is_paginated_and_public_needs_need_no_token(client, world
 def test_resources_are_offered_and_edited_through_the_api(client, world, tokens):
     created = client.post(
         "/api/resources",
-        {"title": "验光配镜", "community_id": world.community.pk, "organization_id": world.unit.pk,
-         "capacity": "20 人次/周"},
-        content_type="application/json", **tokens["unit"],
+        {
+            "title": "验光配镜",
+            "community_id": world.community.pk,
+            "organization_id": world.unit.pk,
+            "capacity": "20 人次/周",
+        },
+        content_type="application/json",
+        **tokens["unit"],
     )
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["capacity_number"], body["capacity_period"]) == (20, "week")
     edited = client.put(
         f"/api/resources/{body['id']}",
-        {"title": "验光配镜、清洗眼镜", "community_id": world.community.pk, "capacity": "30 人次/周"},
-        content_type="application/json", **tokens["outsider"],
+        {
+            "title": "验光配镜、清洗眼镜",
+            "community_id": world.community.pk,
+            "capacity": "30 人次/周",
+        },
+        content_type="application/json",
+        **tokens["outsider"],
     )
     assert edited.status_code == 403
     assert "/api/resources" in client.get("/api/openapi.json").json()["paths"]

@@ -337,6 +337,12 @@ class DemoBuilder:
                 )
                 org_services.set_partnership_status(secretary, partnership, "active")
                 self.result.count("partnerships", True)
+
+        from wulian.lists.demo import build_lists
+
+        made = build_lists(community, secretary)
+        if made:
+            self.result.created["list items"] = made
         return self.result
 
 

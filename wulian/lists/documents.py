@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wulian.core.pdf import render_pdf
 from wulian.lists.models import Agreement
@@ -24,16 +24,20 @@ def render_agreement(agreement: Agreement) -> bytes:
             "at": s.signed_at,
             "image": _data_url(s.image),
         }
-        for s in agreement.signatures.order_by("side")
+        for s in sorted(agreement.signatures.all(), key=lambda s: s.side != "need")
     ]
-    return render_pdf(
-        "lists/agreement_pdf.html",
-        {
-            "title": "项目认领书",
-            "agreement": agreement,
-            "project": project,
-            "need": project.need,
-            "signatures": signatures,
-            "generated_at": agreement.frozen_at or timezone.now(),
-        },
-    )
+    with translation.override("zh-hans"):
+        return render_pdf(
+            "lists/agreement_pdf.html",
+            {
+                "title": "项目认领书",
+                "issuer": str(project.community),
+                "subtitle": project.title,
+                "reference": f"No. {project.pk:06d}",
+                "agreement": agreement,
+                "project": project,
+                "need": project.need,
+                "signatures": signatures,
+                "generated_at": agreement.frozen_at or timezone.now(),
+            },
+        )

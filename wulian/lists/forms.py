@@ -195,6 +195,7 @@ class ClaimForm(forms.Form):
         required=False,
         empty_label=str(_("Myself")),
         widget=forms.RadioSelect,
+        blank=True,
     )
 
     def __init__(self, *args: Any, orgs: QuerySet[Organization], **kwargs: Any) -> None:

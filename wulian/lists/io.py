@@ -285,7 +285,7 @@ class PlannedRow:
     action: Action
     external_id: str
     title: str
-    target_id: int | None = None
+    target: Need | Resource | None = None  # the entry a row updates, as read when checking
     need: services.NeedInput | None = None
     resource: services.ResourceInput | None = None
     options: dict[str, Any] = field(default_factory=dict)
@@ -502,21 +502,24 @@ class _Lookups:
 
 def _existing(kind: str, community: Region, ids: list[str]) -> dict[str, Need | Resource]:
     """Entries of the community that rows with these ids update, by id."""
-    model: type[Need] | type[Resource] = Need if kind == "needs" else Resource
-    found: dict[str, Need | Resource] = {}
-    for obj in model.objects.filter(community=community, external_id__in=ids).prefetch_related(
-        "tags"
-    ):
-        found[obj.external_id] = obj
+    entries: QuerySet[Any] = (
+        Need.objects.select_related("community", "category", "compound")
+        if kind == "needs"
+        else Resource.objects.select_related(
+            "community", "category", "service_area", "provider_org", "provider_user"
+        )
+    )
+    entries = entries.filter(community=community).prefetch_related("tags")
+    found: dict[str, Need | Resource] = {
+        obj.external_id: obj for obj in entries.filter(external_id__in=ids)
+    }
     pks = {
         int(match.group(1)): text
         for text in ids
         if text not in found and (match := _PK_ID[kind].match(text))
     }
     if pks:
-        for obj in model.objects.filter(
-            community=community, external_id="", pk__in=list(pks)
-        ).prefetch_related("tags"):
+        for obj in entries.filter(external_id="", pk__in=list(pks)):
             found[pks[obj.pk]] = obj
     return found
 
@@ -633,7 +636,7 @@ def _plan_need(
         options = {"raiser_kind": raiser_kind or None, "external_id": external_id}
         return PlannedRow(check.number, "create", external_id, title, need=data, options=options)
     if not _need_changed(existing, data):
-        return PlannedRow(check.number, "unchanged", external_id, title, existing.pk, need=data)
+        return PlannedRow(check.number, "unchanged", external_id, title, existing, need=data)
     if existing.state not in services.OPEN_STATES:
         check.fail(
             "",
@@ -649,7 +652,7 @@ def _plan_need(
             check.header("raised_by"),
             _("Who raised an existing need is not changed by an import."),
         )
-    return PlannedRow(check.number, "update", external_id, title, existing.pk, need=data)
+    return PlannedRow(check.number, "update", external_id, title, existing, need=data)
 
 
 def _plan_resource(
@@ -715,7 +718,7 @@ def _plan_resource(
             check.number, "create", external_id, title, resource=data, options=options
         )
     if not _resource_changed(existing, data):
-        return PlannedRow(check.number, "unchanged", external_id, title, existing.pk, resource=data)
+        return PlannedRow(check.number, "unchanged", external_id, title, existing, resource=data)
     if (provider and fold(provider) != fold(existing.provider_display)) or (
         provider_kind and provider_kind != existing.provider_kind
     ):
@@ -723,7 +726,7 @@ def _plan_resource(
             check.header("provider") or check.header("provider_kind"),
             _("Who offers an existing resource is not changed by an import."),
         )
-    return PlannedRow(check.number, "update", external_id, title, existing.pk, resource=data)
+    return PlannedRow(check.number, "update", external_id, title, existing, resource=data)
 
 
 def plan_import(kind: str, community: Region, table: Table) -> ImportReport:
@@ -816,21 +819,20 @@ class _Abort(Exception):
 
 
 def _apply_row(actor: User, community: Region, kind: str, planned: PlannedRow) -> None:
-    assert planned.action == "create" or planned.target_id is not None
     if kind == "needs":
         assert planned.need is not None
         if planned.action == "create":
             services.raise_need(actor, community, planned.need, **planned.options)
         else:
-            need = Need.objects.get(pk=planned.target_id or 0, community=community)
-            services.update_need(actor, need, planned.need)
+            assert isinstance(planned.target, Need)
+            services.update_need(actor, planned.target, planned.need)
     else:
         assert planned.resource is not None
         if planned.action == "create":
             services.create_resource(actor, community, planned.resource, **planned.options)
         else:
-            resource = Resource.objects.get(pk=planned.target_id or 0, community=community)
-            services.update_resource(actor, resource, planned.resource)
+            assert isinstance(planned.target, Resource)
+            services.update_resource(actor, planned.target, planned.resource)
 
 
 def apply_import(
