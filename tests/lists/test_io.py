@@ -564,6 +564,24 @@ def test_the_import_command_can_write_only_the_valid_rows(world, tmp_path):
     assert "row 3, column 紧急程度:" in err
 
 
+def test_the_import_command_exits_non_zero_when_valid_only_finds_nothing_to_write(world, tmp_path):
+    file = write(tmp_path, "needs.xlsx", [NEED_HEADER, need_row("CMD8", "")])
+    with translation.override("en"), pytest.raises(CommandError, match="Nothing was imported"):
+        call_command(
+            "import", "needs", file, "--community", "江汉北路社区", "--as", "13900000004",
+            "--valid-only", stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+
+
+@pages
+def test_the_preview_says_when_every_row_is_already_up_to_date(client, world, media):
+    import_needs(world, [need_row("UP1", "老人理发")])
+    staff_client(client, world)
+    response = upload(client, world, [NEED_HEADER, need_row("UP1", "老人理发")])
+    page = client.get(response["Location"]).content.decode()
+    assert "already up to date" in page and 'name="mode"' not in page
+
+
 def test_the_import_command_dry_run_writes_nothing(world, tmp_path):
     file = write(tmp_path, "needs.xlsx", [NEED_HEADER, need_row("CMD6", "老人理发")])
     out, _ = run(

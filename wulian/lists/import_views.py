@@ -180,7 +180,7 @@ def _render_preview(
             "stored": stored,
             "report": report,
             "can_import_all": report.is_valid and bool(report.to_create or report.to_update),
-            "can_import_valid": not report.is_valid and bool(report.rows),
+            "can_import_valid": not report.is_valid and bool(report.to_create or report.to_update),
         },
     )
 

@@ -42,8 +42,6 @@ from wulian.lists.models import Category, Need, PartyKind, Project, Resource
 from wulian.orgs.models import Organization
 from wulian.places.models import Region
 
-Kind = Literal["needs", "resources"]
-ExportKind = Literal["needs", "resources", "projects"]
 Cell = str | int | float | Decimal | datetime.date | None
 
 IMPORT_KINDS: tuple[str, ...] = ("needs", "resources")

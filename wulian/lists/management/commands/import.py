@@ -83,7 +83,7 @@ class Command(BaseCommand):
             if report.errors:
                 raise CommandError(_("The file has errors."))
             return
-        if not report.applied:
+        if not report.applied or (report.errors and not report.created + report.updated):
             raise CommandError(_("Nothing was imported: the file has errors."))
         counts.update(created=report.created, updated=report.updated)
         self.stdout.write(
