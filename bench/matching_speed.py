@@ -10,7 +10,7 @@ the workers that score the needs (``--workers``, default 2: this machine's cores
 from it and share its pages, their own peak is shown apart. Recommend latency is measured on
 the first 1,000 needs, one at a time, reasons included; assign time covers analysing every need,
 generating and scoring candidates, and solving the min-cost flow.
-The synthetic world is a city of 13 districts, 150 subdistricts, 1,500 communities and 7,500
+The synthetic world is a city of 13 districts, 156 subdistricts, 1,560 communities and 7,800
 compounds. Resources serve the whole city (5 %), a district (25 %), a subdistrict (40 %) or a
 community (30 %); their text is drawn from the vocabulary of the synonym table (so that
 segmentation, synonyms and categories all do real work) mixed with everyday words. Needs are

@@ -2,6 +2,8 @@ import pytest
 
 from wulian.matching import Reason, render_reason
 
+from .factories import need
+
 
 @pytest.mark.parametrize(
     ("reason", "expected"),
@@ -45,3 +47,15 @@ def test_it_says_every_day_when_all_weekdays_are_listed():
     reason = Reason("schedule", {"weekdays": tuple(range(7)), "part": ""})
     assert render_reason(reason, "zh-hans") == "每天可服务"
     assert render_reason(reason, "en") == "Available every day"
+
+
+def test_it_uses_standard_traditional_characters_in_zh_hant():
+    reason = Reason("category", {"category": "为老服务·探访关爱"})
+    assert render_reason(reason, "zh-hant") == "類別相符: 為老服務·探訪關愛"
+
+
+def test_it_names_only_whole_words_among_the_matching_words(engine):
+    for candidate in engine.recommend(need("w", "屋里婆婆头发长了，想请人来帮她弄一下"), k=5):
+        for reason in candidate.reasons:
+            if reason.code == "terms":
+                assert all(len(word) > 1 for word in str(reason.params["terms"]).split("、"))

@@ -233,7 +233,7 @@ class Engine:
             reasons.append(Reason("tags", {"tags": "、".join(shared_tags[:4])}))
         bag = ix.resource_bag(doc)
         matched = sorted(
-            (t for t in query.terms if t in bag and t not in shared_tags),
+            (t for t in query.terms if t in bag and t not in shared_tags and len(t) > 1),
             key=lambda t: -ix.idf_of(t) * query.terms[t],
         )
         if matched:

@@ -86,7 +86,7 @@ class _Tools:
         jieba.setLogLevel(logging.WARNING)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self.t2s: Any = opencc.OpenCC("t2s")
-        self.s2t: Any = opencc.OpenCC("s2t")
+        self.s2t: Any = opencc.OpenCC("s2tw")
         tokenizer: Any = jieba.Tokenizer()
         folder = cache_dir()
         try:
@@ -131,7 +131,8 @@ def normalise(text: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    """Simplified -> traditional (for rendering parameters in zh-Hant)."""
+    """Simplified -> traditional characters (OpenCC ``s2tw``, no phrase changes), for
+    rendering parameters in zh-Hant."""
     return str(_get_tools().s2t.convert(text)) if text else ""
 
 
