@@ -9,6 +9,7 @@ import zlib
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
@@ -454,3 +455,10 @@ def test_it_requires_a_photo_when_the_field_is_required():
 
     assert not form.is_valid()
     assert form.errors.as_data()["photos"][0].code == "required"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are asserted in their English source text."""
+    with translation.override("en"):
+        yield
