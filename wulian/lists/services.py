@@ -44,7 +44,6 @@ from wulian.lists.models import (
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
 from wulian.places.models import Compound, Region
-from wulian.places.rules import covers
 
 audit.register_actions(
     {
@@ -153,7 +152,8 @@ def _check_compound(compound: Compound | None, community: Region) -> None:
 
 
 def _is_staff(actor: Any, community: Region) -> bool:
-    return covers(actor, community)
+    """Staff of the community (or above it), or a superuser."""
+    return bool(actor.has_perm("lists.manage_lists", community))
 
 
 # ---------------------------------------------------------------- needs
@@ -173,14 +173,17 @@ class NeedInput:
     slots: int = 1
 
 
-def _validate_need(data: NeedInput, community: Region) -> None:
+def _validate_need(
+    data: NeedInput, community: Region, old_deadline: datetime.date | None = None
+) -> None:
     if not data.title.strip():
         raise DomainError("need.no_title", _("Give the need a title."))
     if len(data.title) > 120:
         raise DomainError("need.title_too_long", _("Keep the title under 120 characters."))
     if data.slots < 1 or data.slots > 50:
         raise DomainError("need.bad_slots", _("A need has between 1 and 50 claim slots."))
-    if data.deadline is not None and data.deadline < timezone.localdate():
+    changed = data.deadline != old_deadline
+    if changed and data.deadline is not None and data.deadline < timezone.localdate():
         raise DomainError("need.deadline_past", _("The deadline has already passed."))
     _check_compound(data.compound, community)
 
@@ -267,7 +270,11 @@ def update_need(actor: User, need: Need, data: NeedInput) -> Need:
     if not staff and not (need.raised_by_id == actor.pk and need.state == Need.State.SUBMITTED):
         raise NotAllowed("need.not_editable", _("Only staff can edit a need once it is published."))
     with transaction.atomic():
-        locked = Need.objects.select_for_update().get(pk=need.pk)
+        locked = (
+            Need.objects.select_for_update(of=("self",))
+            .select_related("community", "category__parent", "compound", "raised_by", "raised_for")
+            .get(pk=need.pk)
+        )
         if locked.state not in OPEN_STATES:
             raise Conflict("need.closed", _("This need can no longer be edited."))
         if data.slots < locked.claimed_slots:
@@ -276,7 +283,7 @@ def update_need(actor: User, need: Need, data: NeedInput) -> Need:
                 _("%(n)d slots are already claimed; the need cannot have fewer.")
                 % {"n": locked.claimed_slots},
             )
-        _validate_need(data, locked.community)
+        _validate_need(data, locked.community, old_deadline=locked.deadline)
         before = audit.snapshot(locked, NEED_FIELDS)
         for name in (
             "title",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from wulian.lists import views
+from wulian.lists.import_views import urlpatterns_io
 
 app_name = "lists"
 
@@ -23,4 +24,5 @@ urlpatterns = [
     path("resources/<int:pk>/", views.resource_view, name="resource"),
     path("resources/<int:pk>/edit/", views.resource_form_view, name="resource_edit"),
     path("resources/<int:pk>/status/", views.resource_status_view, name="resource_status"),
+    *urlpatterns_io,
 ]

@@ -69,6 +69,8 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     staff_communities = covered_regions(request.user).filter(level=Region.Level.COMMUNITY)
+    managed = community or home_community(request.user)
+    can_manage = managed is not None and request.user.has_perm("lists.manage_lists", managed)
     return render(
         request,
         "lists/need_list.html",
@@ -77,6 +79,7 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "community": community,
             "is_staff": staff_communities.exists(),
+            "managed": managed if can_manage else None,
         },
     )
 
