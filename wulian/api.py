@@ -73,7 +73,10 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _register_routers() -> None:
     from wulian.accounts.api import router as accounts_router
+    from wulian.events.api import router as events_router
     from wulian.lists.api import router as lists_router
+    from wulian.notifications.api import router as notifications_router
+    from wulian.whistle.api import router as whistle_router
     from wulian.orgs.api import router as orgs_router
     from wulian.places.api import router as places_router
 
@@ -81,6 +84,9 @@ def _register_routers() -> None:
     api.add_router("/", places_router)
     api.add_router("/", orgs_router)
     api.add_router("/", lists_router)
+    api.add_router("/", events_router)
+    api.add_router("/", whistle_router)
+    api.add_router("/", notifications_router)
 
 
 _register_routers()

@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "wulian.places",
     "wulian.orgs",
     "wulian.lists",
+    "wulian.notifications",
+    "wulian.events",
+    "wulian.whistle",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -100,7 +103,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work: Django's tasks API with the database backend, run by `wulian worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,1 @@
+"""Whistle and report."""
