@@ -76,9 +76,9 @@ def _register_routers() -> None:
     from wulian.events.api import router as events_router
     from wulian.lists.api import router as lists_router
     from wulian.notifications.api import router as notifications_router
-    from wulian.whistle.api import router as whistle_router
     from wulian.orgs.api import router as orgs_router
     from wulian.places.api import router as places_router
+    from wulian.whistle.api import router as whistle_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", places_router)
