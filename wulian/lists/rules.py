@@ -73,7 +73,17 @@ rules.add_perm("lists.review_need", need_staff)
 rules.add_perm("lists.withdraw_need", need_raiser)
 rules.add_perm("lists.claim_need", rules.is_authenticated & ~need_raiser)
 rules.add_perm("lists.view_raiser_contact", need_staff)
-rules.add_perm("lists.manage_lists", community_staff)  # import, export, review queue, taxonomy
+rules.add_perm("lists.manage_lists", community_staff)  # import, export, review queue
+
+
+@rules.predicate
+def any_staff(user: Any) -> bool:
+    from wulian.places.rules import is_any_staff
+
+    return is_any_staff(user)
+
+
+rules.add_perm("lists.manage_categories", any_staff)
 
 # ---- resources ----
 

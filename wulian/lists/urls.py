@@ -19,6 +19,7 @@ urlpatterns = [
     path("projects/<int:pk>/cancel/", views.claim_cancel_view, name="claim_cancel"),
     path("projects/<int:pk>/<str:action>/", views.project_action_view, name="project_action"),
     path("built/", views.built_together_view, name="built"),
+    path("categories/", views.categories_view, name="categories"),
     path("resources/", views.resource_list_view, name="resources"),
     path("resources/new/", views.resource_form_view, name="resource_create"),
     path("resources/<int:pk>/", views.resource_view, name="resource"),

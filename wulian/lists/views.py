@@ -16,7 +16,7 @@ from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.navigation import home_community
 from wulian.lists import forms, services
-from wulian.lists.models import Claim, Need, Project, Resource, Signature
+from wulian.lists.models import Category, Claim, Need, Project, Resource, Signature
 from wulian.lists.rules import (
     NEED_RELATED,
     get_need_for,
@@ -438,6 +438,35 @@ def built_together_view(request: HttpRequest) -> HttpResponse:
         "lists/built.html",
         {"page": page, "totals": totals, "community": community},
     )
+
+
+# ------------------------------------------------------------------ taxonomy
+
+
+@login_required
+def categories_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.has_perm("lists.manage_categories"):
+        return render(request, "403.html", status=403)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            target = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+            if action == "add":
+                services.add_category(user, request.POST.get("name", ""), target)
+            elif action == "rename" and target is not None:
+                services.rename_category(user, target, request.POST.get("name", ""))
+            elif action in {"on", "off"} and target is not None:
+                services.set_category_active(user, target, action == "on")
+            else:
+                raise DomainError("category.bad_request", _("Choose a category first."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The categories have been saved."))
+        return redirect("lists:categories")
+    tops = Category.objects.filter(parent=None).prefetch_related("children").order_by("position")
+    return render(request, "lists/categories.html", {"tops": tops})
 
 
 # ------------------------------------------------------------------ resources

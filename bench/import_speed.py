@@ -1,0 +1,109 @@
+"""How long importing a 2,000-row needs spreadsheet takes, through the same services as pages.
+
+    .venv/bin/python -m bench.import_speed [--rows 2000] [--database-url URL]
+
+Runs against a throwaway SQLite database (or the PostgreSQL database you name, which it
+empties first), prints one JSON line with the timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="wulian-bench-")
+    os.environ["WULIAN_DATA_DIR"] = workdir
+    os.environ.setdefault("WULIAN_ENV", "test")
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wulian.settings"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from openpyxl import Workbook
+
+    call_command("migrate", verbosity=0)
+    if args.database_url:
+        call_command("flush", "--no-input", verbosity=0)
+    from wulian.accounts.models import User
+    from wulian.lists import io as lists_io
+    from wulian.lists.models import Category, Need
+    from wulian.places import services as places
+    from wulian.places.models import Compound, Region
+
+    parent, _ = Category.objects.get_or_create(name="便民服务", parent=None)
+    Category.objects.get_or_create(name="理发", parent=parent)
+    city = places.create_region("武汉市", Region.Level.CITY)
+    district = places.create_region("江岸区", Region.Level.DISTRICT, city)
+    subdistrict = places.create_region("西马街道", Region.Level.SUBDISTRICT, district)
+    community = places.create_region("江汉北路社区", Region.Level.COMMUNITY, subdistrict)
+    Compound.objects.create(community=community, name="江汉北路42号小区")
+    staff = User.objects.create_user("13800000001", "bench-pass-1", real_name="社工")
+    places.assign_staff(None, staff, community)
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["编号", "标题", "描述", "类别", "小区", "提出方", "受益人数", "紧急程度", "标签"])
+    for i in range(args.rows):
+        sheet.append(
+            [
+                f"B{i:05d}",
+                f"需求{i} 老人上门理发",
+                "行动不便的老人需要上门理发",
+                "理发",
+                "江汉北路42号小区",
+                "居民",
+                i % 30,
+                ["一般", "较急", "紧急"][i % 3],
+                "老人、理发",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+
+    def timed(dry_run: bool = False) -> float:
+        start = time.perf_counter()
+        report = lists_io.import_file(
+            staff, community, "needs", "needs.xlsx", data, dry_run=dry_run
+        )
+        assert not report.errors, report.errors[:3]
+        return time.perf_counter() - start
+
+    check = timed(dry_run=True)
+    first = timed()
+    assert Need.objects.count() == args.rows
+    again = timed()
+    assert Need.objects.count() == args.rows
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "database": django.db.connection.vendor,
+                "check_s": round(check, 2),
+                "import_s": round(first, 2),
+                "reimport_unchanged_s": round(again, 2),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
