@@ -220,3 +220,28 @@ def test_the_deadline_field_explains_a_past_date(client, world):
     assert (
         "截止日期已过" in response.content.decode() or "already passed" in response.content.decode()
     )
+
+
+def test_staff_export_the_filtered_list_and_the_export_is_audited(client, world, need):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from wulian.audit.models import AuditEntry
+
+    client.force_login(world["community_staff"])
+    page = client.get("/lists/needs/", {"q": "理发"}).content.decode()
+    url = f"/lists/communities/{world.community.pk}/export/needs/?q=%E7%90%86%E5%8F%91"
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet is not None
+    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles == ["42号小区老人上门理髮"]
+    assert AuditEntry.objects.filter(
+        action="lists.exported", actor=world["community_staff"]
+    ).exists()
+    client.force_login(world["resident"])
+    assert "/export/" not in client.get("/lists/needs/").content.decode()
+    assert client.get(url).status_code in {403, 404}

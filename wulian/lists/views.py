@@ -488,10 +488,18 @@ def resource_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(resources.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    managed = community or home_community(request.user)
+    can_manage = managed is not None and request.user.has_perm("lists.manage_lists", managed)
     return render(
         request,
         "lists/resource_list.html",
-        {"page": page, "kinds": Resource.Kind.choices, "kind": kind, "query": query},
+        {
+            "page": page,
+            "kinds": Resource.Kind.choices,
+            "kind": kind,
+            "query": query,
+            "managed": managed if can_manage else None,
+        },
     )
 
 
