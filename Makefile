@@ -26,7 +26,9 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(WULIAN) migrate --no-input -v 0
 	$(WULIAN) demo --if-empty
-	@echo "Serving Wulian at http://127.0.0.1:$(PORT)/"
+	@echo "Serving Wulian at http://127.0.0.1:$(PORT)/ with a background worker (Ctrl-C stops both)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(WULIAN) worker & worker=$$!; \
 	$(WULIAN) runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
