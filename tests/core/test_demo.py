@@ -26,8 +26,17 @@ def test_the_demo_builds_the_articles_community(db):
     assert community.compounds.count() == 7
     assert community.compounds.filter(name__contains="42号").exists()
     assert Organization.objects.filter(name="武汉市第一商业学校", kind="school").exists()
-    assert Organization.objects.filter(kind="enterprise").count() == 23
-    assert Organization.objects.filter(kind="volunteer_team").count() == 6
+    assert Organization.objects.filter(kind="enterprise", region=community).count() == 23
+    assert Organization.objects.filter(kind="volunteer_team", region=community).count() == 6
+    for body in (
+        "市委网信办",
+        "市互联网行业党委",
+        "市职防院",
+        "二七纪念馆",
+        "八路军武汉办事处",
+        "斗鱼",
+    ):
+        assert Organization.objects.filter(short_name=body).exists(), body
     assert User.objects.filter(community=community).count() >= 300
     assert Region.objects.get(name="西马街道").staff.exists()
     assert community.staff.exists()

@@ -93,19 +93,21 @@ def request_code(mobile: str, ip_address: str | None) -> None:
             % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
         )
     code = OneTimeCode.new_code()
-    OneTimeCode.objects.create(
-        mobile=mobile,
-        digest=OneTimeCode.digest_of(code),
-        created_at=now,
-        expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
-    )
     minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
     text = _(
         "[Wulian] Your sign-in code is %(code)s. It is valid for %(minutes)d minutes. "
         "Do not share it with anyone."
     ) % {"code": code, "minutes": minutes}
     try:
-        sms.send_sms(mobile, text)
+        # The code is kept only if the message went out, so a failed send can be retried at once.
+        with transaction.atomic():
+            OneTimeCode.objects.create(
+                mobile=mobile,
+                digest=OneTimeCode.digest_of(code),
+                created_at=now,
+                expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+            )
+            sms.send_sms(mobile, text)
     except sms.SmsError as exc:
         raise DomainError(
             "login.sms_failed", _("The text message could not be sent. Please try again.")

@@ -260,6 +260,30 @@ class DemoBuilder:
             )
         for name in VOLUNTEER_TEAMS:
             units.append(self.org(name, Organization.Kind.VOLUNTEER_TEAM, community))
+        # Where the joint party-member training went: two memorials, and the live-streaming
+        # platform whose studio hosted the online party class.
+        for name, short in [
+            ("武汉二七纪念馆", "二七纪念馆"),
+            ("八路军武汉办事处旧址纪念馆", "八路军武汉办事处"),
+        ]:
+            units.append(
+                self.org(
+                    name,
+                    Organization.Kind.AGENCY,
+                    wuhan,
+                    short_name=short,
+                    has_party_organization=True,
+                )
+            )
+        units.append(
+            self.org(
+                "武汉斗鱼网络科技有限公司",
+                Organization.Kind.ENTERPRISE,
+                wuhan,
+                short_name="斗鱼",
+                description="在斗鱼直播间开设“同上一堂党课”在线课堂。",
+            )
+        )
 
         # Each unit has an administrator (its contact) and, for some, a second member.
         for index, org in enumerate(units, start=1):
