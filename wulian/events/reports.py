@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -124,7 +125,7 @@ class Report:
             "event": {
                 "id": self.event.pk,
                 "title": self.event.title,
-                "starts_at": self.event.starts_at.isoformat(),
+                "starts_at": timezone.localtime(self.event.starts_at).isoformat(),
                 "place": self.event.place,
                 "state": self.event.state,
                 "communities": [c.name for c in self.event.communities.all()],

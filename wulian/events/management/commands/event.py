@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from wulian.events import documents, reports
 from wulian.events.models import ReleaseEvent
@@ -36,8 +37,9 @@ class Command(BaseCommand):
         for event in events:
             communities = "、".join(c.name for c in event.communities.all())
             needs = event.event_needs.count()
+            when = timezone.localtime(event.starts_at)
             self.stdout.write(
-                f"{event.pk}\t{event.starts_at:%Y-%m-%d %H:%M}\t{event.state}\t{needs}\t"
+                f"{event.pk}\t{when:%Y-%m-%d %H:%M}\t{event.state}\t{needs}\t"
                 f"{event.title}\t{communities}"
             )
 
