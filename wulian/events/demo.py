@@ -160,11 +160,11 @@ def _first_event(community: Region, secretary: User) -> int:
     services.announce_event(secretary, event)
     services.open_event(secretary, event)
     claimers = _claimers(orgs)
-    for index, ((raiser, org, _title, _description), need) in enumerate(
+    for index, ((raiser, raised_for, _title, _description), need) in enumerate(
         zip(plan, needs, strict=True)
     ):
         claimer = claimers[index % len(claimers)]
-        if org is not None and claimer.pk == org.pk:
+        if raised_for is not None and claimer.pk == raised_for.pk:
             claimer = claimers[0]
         signer = _admin_of(claimer)
         claim = lists.claim_need(signer, need, organization=claimer)
