@@ -151,3 +151,19 @@ def test_the_capacity_people_write_is_understood():
     assert services.parse_capacity("每周10人") == (10, "人", "week")
     assert services.parse_capacity("４０人次／月") == (40, "人次", "month")
     assert services.parse_capacity("视情况而定") == (None, "", "")
+
+
+def test_the_raiser_is_told_when_the_need_is_rejected_merged_or_claimed(world, need):
+    from wulian.notifications.models import Notification
+
+    resident = world["resident"]
+    draft = services.raise_need(resident, world.community, services.NeedInput(title="草稿"))
+    services.reject_need(world["community_staff"], draft, "重复提交")
+    dup = services.raise_need(resident, world.community, services.NeedInput(title="理发"))
+    services.merge_need(world["community_staff"], dup, need)
+    services.claim_need(world["unit_admin"], need, organization=world.unit)
+    told = dict(Notification.objects.filter(recipient=resident).values_list("kind", "title"))
+    assert "草稿" in told["need.rejected"]
+    assert "理发" in told["need.merged"] and need.title in told["need.merged"]
+    assert "武汉市第一商业学校" in told["need.claimed"]
+    assert set(told) == {"need.published", "need.rejected", "need.merged", "need.claimed"}

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -149,6 +150,40 @@ def _check_compound(compound: Compound | None, community: Region) -> None:
             _("%(compound)s is not in %(community)s.")
             % {"compound": compound, "community": community},
         )
+
+
+def _raiser_recipients(need: Need) -> list[Any]:
+    if need.raised_for_id and need.raised_for is not None:
+        return [need.raised_for]
+    return [need.raised_by] if need.raised_by_id and need.raised_by is not None else []
+
+
+def _tell(
+    recipients: Sequence[Any],
+    kind: str,
+    url: str,
+    obj: Any,
+    headline: Any,
+    detail: Any = "",
+    **params: Any,
+) -> None:
+    """Tell people what happened, in the site's language, once the change is committed."""
+    from wulian.notifications.services import notify
+
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(headline) % params if params else str(headline)
+        body = str(detail) % params if params and detail else str(detail)
+        notify(recipients, kind=kind, title=title, body=body, url=url, obj=obj)
+
+
+def _need_url(need: Need) -> str:
+    return reverse("lists:need", args=[need.pk])
+
+
+def _project_url(project: Project) -> str:
+    return reverse("lists:project", args=[project.pk])
 
 
 def _is_staff(actor: Any, community: Region) -> bool:
@@ -352,7 +387,7 @@ def _move(
 def publish_need(actor: User, need: Need) -> Need:
     if not actor.has_perm("lists.review_need", need):
         raise NotAllowed("need.not_staff", _("Only the community's staff can publish needs."))
-    return _move(
+    published = _move(
         actor,
         need,
         {Need.State.SUBMITTED},
@@ -360,6 +395,15 @@ def publish_need(actor: User, need: Need) -> Need:
         "lists.need_published",
         published_at=timezone.now(),
     )
+    _tell(
+        _raiser_recipients(published),
+        "need.published",
+        _need_url(published),
+        published,
+        gettext_lazy("Your need “%(title)s” is on the opportunity list."),
+        title=published.title,
+    )
+    return published
 
 
 def reject_need(actor: User, need: Need, reason: str) -> Need:
@@ -367,7 +411,7 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
         raise NotAllowed("need.not_staff", _("Only the community's staff can reject needs."))
     if not reason.strip():
         raise DomainError("need.no_reason", _("Tell the raiser why the need is rejected."))
-    return _move(
+    rejected = _move(
         actor,
         need,
         OPEN_STATES | {Need.State.CLAIMED},
@@ -378,6 +422,17 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
         rejection_reason=reason.strip(),
         closed_at=timezone.now(),
     )
+    _tell(
+        _raiser_recipients(rejected),
+        "need.rejected",
+        _need_url(rejected),
+        rejected,
+        gettext_lazy("Your need “%(title)s” was not accepted."),
+        gettext_lazy("Reason: %(reason)s"),
+        title=rejected.title,
+        reason=reason.strip(),
+    )
+    return rejected
 
 
 def withdraw_need(actor: User, need: Need) -> Need:
@@ -405,7 +460,7 @@ def merge_need(actor: User, need: Need, into: Need) -> Need:
         )
     if into.state not in {*OPEN_STATES, Need.State.CLAIMED}:
         raise Conflict("need.merge_closed", _("The need to merge into is already closed."))
-    return _move(
+    merged = _move(
         actor,
         need,
         OPEN_STATES | {Need.State.CLAIMED},
@@ -416,6 +471,17 @@ def merge_need(actor: User, need: Need, into: Need) -> Need:
         merged_into=into,
         closed_at=timezone.now(),
     )
+    _tell(
+        _raiser_recipients(merged),
+        "need.merged",
+        _need_url(into),
+        merged,
+        gettext_lazy("Your need “%(title)s” was merged with a similar one: “%(other)s”."),
+        gettext_lazy("Follow the merged need to see who takes it on."),
+        title=merged.title,
+        other=into.title,
+    )
+    return merged
 
 
 def expire_needs(today: datetime.date | None = None) -> list[Need]:
@@ -551,6 +617,16 @@ def claim_need(
             )
             Agreement.objects.create(project=project, **_default_agreement(locked, claim))
             audit.record(actor, "lists.project_created", project, community=locked.community)
+            _tell(
+                _raiser_recipients(locked),
+                "need.claimed",
+                _project_url(project),
+                project,
+                gettext_lazy("“%(claimant)s” claimed your need “%(title)s”."),
+                gettext_lazy("Read and sign the claim agreement to start the project."),
+                claimant=claim.party_display,
+                title=locked.title,
+            )
     except IntegrityError as exc:
         # A unique constraint caught a race the lock did not (e.g. on a database without it).
         raise Conflict(
@@ -759,6 +835,16 @@ def sign_agreement(
                 community=current.community,
                 after={"hash": locked.content_hash},
             )
+            claim_side = [current.claim.organization or current.claim.claimant]
+            _tell(
+                [*_raiser_recipients(current.need), *claim_side],
+                "agreement.final",
+                _project_url(current),
+                current,
+                gettext_lazy("Both sides signed the claim agreement for “%(title)s”."),
+                gettext_lazy("The project has started; the agreement can be downloaded as a PDF."),
+                title=current.title,
+            )
     return signature
 
 
@@ -920,6 +1006,15 @@ def complete_project(actor: User, project: Project, outcomes: Outcomes) -> Proje
                 after={"state": "done"},
                 community=need.community,
             )
+        _tell(
+            _raiser_recipients(need),
+            "project.completed",
+            _project_url(locked),
+            locked,
+            gettext_lazy("“%(title)s” is complete."),
+            gettext_lazy("Please rate how it went."),
+            title=locked.title,
+        )
     return locked
 
 
