@@ -1,3 +1,149 @@
-from ninja import Router
+"""Whistles in the JSON API: the same services and permissions as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from wulian.accounts.models import User
+from wulian.orgs.models import Organization
+from wulian.places.rules import get_region_for
+from wulian.whistle import services
+from wulian.whistle.models import Whistle, WhistleCall
+from wulian.whistle.rules import get_call_for, get_whistle_for, visible_whistles
+from wulian.whistle.scorecard import parse_period, scorecard
 
 router = Router(tags=["whistle"])
+
+
+class CallOut(Schema):
+    id: int
+    organization_id: int
+    unit: str = Field(..., alias="organization.name")
+    state: str
+    report_by: datetime.datetime
+    resolve_by: datetime.datetime
+    signed_at: datetime.datetime | None
+    arrived_at: datetime.datetime | None
+    handled_at: datetime.datetime | None
+    report_overdue: bool
+    resolve_overdue: bool
+    escalated_at: datetime.datetime | None
+
+
+class WhistleOut(Schema):
+    id: int
+    community_id: int
+    type: str
+    title: str
+    text: str
+    state: str
+    report_by: datetime.datetime
+    resolve_by: datetime.datetime
+    created_at: datetime.datetime
+    calls: list[CallOut]
+
+
+class WhistleIn(Schema):
+    community_id: int
+    type: str
+    title: str
+    text: str = ""
+    unit_ids: list[int]
+    report_by: datetime.datetime | None = None
+    resolve_by: datetime.datetime | None = None
+
+
+class AnswerIn(Schema):
+    reason: str = ""
+    text: str = ""
+
+
+class ScoreOut(Schema):
+    organization_id: int
+    unit: str
+    calls: int
+    responded: int
+    on_time: int
+    resolved: int
+    rated: int
+    satisfied: int
+    response_rate: float | None
+    on_time_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    median_minutes_to_report: float | None
+    score: float
+    rank: int
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _out(whistle: Whistle) -> dict[str, Any]:
+    calls = list(whistle.calls.select_related("organization"))
+    return {**WhistleOut.from_orm(whistle).dict(exclude={"calls"}), "calls": calls}
+
+
+@router.get("/whistles", response=list[WhistleOut])
+@paginate(PageNumberPagination, page_size=20)
+def list_whistles(request: HttpRequest) -> QuerySet[Whistle]:
+    return visible_whistles(_user(request)).prefetch_related("calls__organization")
+
+
+@router.get("/whistles/scorecard", response=list[ScoreOut])
+def get_scorecard(request: HttpRequest, community_id: int, period: str = "") -> list[Any]:
+    community = get_region_for(_user(request), community_id, "whistle.view_scorecard")
+    return scorecard(community, parse_period(period))
+
+
+@router.get("/whistles/{whistle_id}", response=WhistleOut)
+def get_whistle(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
+    return _out(get_whistle_for(_user(request), whistle_id))
+
+
+@router.post("/whistles", response={201: WhistleOut})
+def blow(request: HttpRequest, payload: WhistleIn) -> Status:
+    user = _user(request)
+    community = get_region_for(user, payload.community_id, "whistle.blow")
+    units = list(Organization.objects.filter(pk__in=payload.unit_ids))
+    whistle = services.blow_whistle(
+        user,
+        community,
+        services.WhistleInput(
+            type=payload.type,
+            title=payload.title,
+            text=payload.text,
+            units=units,
+            report_by=payload.report_by,
+            resolve_by=payload.resolve_by,
+        ),
+    )
+    return Status(201, _out(whistle))
+
+
+@router.post("/whistle-calls/{call_id}/{action}", response=CallOut)
+def answer(request: HttpRequest, call_id: int, action: str, payload: AnswerIn) -> WhistleCall:
+    user = _user(request)
+    call = get_call_for(user, call_id)
+    body = payload
+    if action == "sign":
+        call = services.sign_call(user, call)
+    elif action == "arrive":
+        call = services.arrive_call(user, call)
+    elif action == "handle":
+        call = services.handle_call(user, call, body.text)
+    elif action == "decline":
+        call = services.decline_call(user, call, body.reason)
+    elif action == "send-back":
+        call = services.send_back_call(user, call, body.reason)
+    else:
+        raise Http404
+    return call

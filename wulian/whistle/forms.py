@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from wulian.core.uploads import MultipleCleanFileField
+from wulian.orgs.models import Organization
+from wulian.places.models import Compound, Region
+from wulian.whistle.models import WhistleType
+
+
+class WhistleForm(forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=WhistleType.choices, widget=forms.RadioSelect)
+    title = forms.CharField(label=_("What is the matter?"), max_length=120)
+    text = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    compound = forms.ModelChoiceField(
+        label=_("Compound"), queryset=Compound.objects.none(), required=False
+    )
+    place = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units called"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    report_by = forms.DateTimeField(
+        label=_("Report by"),
+        required=False,
+        help_text=_("Leave empty for the community's default for this type."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    resolve_by = forms.DateTimeField(
+        label=_("Resolve by"),
+        required=False,
+        help_text=_("Leave empty for the community's default for this type."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    need = forms.IntegerField(label=_("From need number"), required=False, min_value=1)
+    photos = MultipleCleanFileField(label=_("Photos"), required=False, allow=("image",))
+
+    def __init__(
+        self, *args: Any, community: Region, units: QuerySet[Organization], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        compound_field = self.fields["compound"]
+        assert isinstance(compound_field, forms.ModelChoiceField)
+        compound_field.queryset = community.compounds.all()
+        units_field = self.fields["units"]
+        assert isinstance(units_field, forms.ModelMultipleChoiceField)
+        units_field.queryset = units
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ActionForm(forms.Form):
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    photos = MultipleCleanFileField(label=_("Photos"), required=False, allow=("image",))
+
+
+class RerouteForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Re-route to"), queryset=Organization.objects.none()
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = units
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Your rating"),
+        coerce=int,
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

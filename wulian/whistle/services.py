@@ -1,0 +1,726 @@
+"""Whistle and report: every change is one function here, transactional, audited, and
+refusing with a coded `DomainError`. Notifications go out after commit (see
+wulian.notifications.services.notify); their text is stored in the site's language.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wulian.accounts.models import User
+from wulian.audit import services as audit
+from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.lists.models import Need
+from wulian.notifications.services import notify
+from wulian.orgs.models import Organization
+from wulian.places.models import Compound, Region
+from wulian.whistle.models import (
+    DEFAULT_DEADLINES,
+    DeadlinePolicy,
+    Whistle,
+    WhistleAction,
+    WhistleCall,
+    WhistlePhoto,
+    WhistleType,
+)
+
+audit.register_actions(
+    {
+        "whistle.blown": gettext_lazy("blew the whistle"),
+        "whistle.signed": gettext_lazy("signed for the call"),
+        "whistle.arrived": gettext_lazy("reported for duty"),
+        "whistle.action": gettext_lazy("posted what was done"),
+        "whistle.handled": gettext_lazy("reported the case handled"),
+        "whistle.declined": gettext_lazy("declined the call"),
+        "whistle.rerouted": gettext_lazy("re-routed the call to another unit"),
+        "whistle.sent_back": gettext_lazy("sent the call back"),
+        "whistle.closed": gettext_lazy("confirmed the closure"),
+        "whistle.rated": gettext_lazy("rated the result"),
+        "whistle.reminded": gettext_lazy("a deadline is near: reminder sent"),
+        "whistle.report_overdue": gettext_lazy("the report-by deadline passed: marked overdue"),
+        "whistle.resolve_overdue": gettext_lazy("the resolve-by deadline passed: marked overdue"),
+        "whistle.escalated": gettext_lazy("escalated to the subdistrict"),
+        "whistle.deadlines_set": gettext_lazy("changed the whistle deadlines"),
+    }
+)
+
+LIVE = (WhistleCall.State.CALLED, WhistleCall.State.SIGNED, WhistleCall.State.ARRIVED)
+NOT_ARRIVED = (WhistleCall.State.CALLED, WhistleCall.State.SIGNED)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def deadlines_for(community: Region, type: str) -> tuple[int, int]:
+    """(hours to report, hours to resolve) for a type of whistle in a community."""
+    policy = DeadlinePolicy.objects.filter(community=community, type=type).first()
+    if policy is not None:
+        return policy.report_hours, policy.resolve_hours
+    return DEFAULT_DEADLINES[type]
+
+
+def set_deadline_policy(
+    actor: User, community: Region, type: str, report_hours: int, resolve_hours: int
+) -> DeadlinePolicy:
+    if not actor.has_perm("whistle.blow", community):
+        raise NotAllowed("whistle.not_staff", _("Only the community's staff can do this."))
+    if type not in WhistleType.values:
+        raise DomainError("whistle.bad_type", _("Choose everyday, joint action or emergency."))
+    if report_hours < 1 or resolve_hours < report_hours:
+        raise DomainError(
+            "whistle.bad_deadlines",
+            _("Allow at least one hour to report, and no less time to resolve than to report."),
+        )
+    with transaction.atomic():
+        policy, _created = DeadlinePolicy.objects.update_or_create(
+            community=community,
+            type=type,
+            defaults={"report_hours": report_hours, "resolve_hours": resolve_hours},
+        )
+        audit.record(
+            actor,
+            "whistle.deadlines_set",
+            community,
+            after={"type": type, "report_hours": report_hours, "resolve_hours": resolve_hours},
+            community=community,
+        )
+    return policy
+
+
+def community_staff(community: Region) -> QuerySet[User]:
+    return User.objects.filter(staff_assignments__region=community, is_active=True).distinct()
+
+
+def subdistrict_staff(community: Region) -> QuerySet[User]:
+    parent_id = community.parent_id
+    if parent_id is None:
+        return User.objects.none()
+    return User.objects.filter(staff_assignments__region_id=parent_id, is_active=True).distinct()
+
+
+def whistle_url(whistle: Whistle) -> str:
+    return reverse("whistle:detail", args=[whistle.pk])
+
+
+def _tell(
+    recipients: Iterable[User | Organization],
+    whistle: Whistle,
+    kind: str,
+    title: str,
+    body: str = "",
+    *,
+    urgent: bool = False,
+    key: str = "",
+) -> None:
+    notify(
+        recipients,
+        kind=kind,
+        title=title,
+        body=body,
+        url=whistle_url(whistle),
+        urgent=urgent,
+        obj=whistle,
+        key=key,
+    )
+
+
+def _record(
+    actor: User | None,
+    action: str,
+    call: WhistleCall,
+    before: str | None = None,
+    note: str = "",
+    **after: Any,
+) -> None:
+    audit.record(
+        actor,
+        action,
+        call.whistle,
+        before={"unit": call.organization.name, "state": before} if before else None,
+        after={"unit": call.organization.name, "state": call.state, **after},
+        community=call.whistle.community,
+        note=note,
+    )
+
+
+def _attach(
+    actor: User,
+    upload: Any,
+    *,
+    whistle: Whistle | None = None,
+    action: WhistleAction | None = None,
+) -> WhistlePhoto:
+    from wulian.core.uploads import CleanFile, clean_upload
+
+    clean = upload if isinstance(upload, CleanFile) else clean_upload(upload, allow=("image",))
+    photo = WhistlePhoto(
+        mime=clean.mime,
+        size=clean.size,
+        width=clean.width,
+        height=clean.height,
+        original_name=clean.original_name[:200],
+        uploaded_by=actor,
+        whistle=whistle,
+        action=action,
+    )
+    content = clean.to_content_file()
+    photo.file.save(content.name or f"photo.{clean.extension}", content, save=False)
+    photo.save()
+    return photo
+
+
+# ------------------------------------------------------------------ blowing
+
+
+@dataclass(frozen=True)
+class WhistleInput:
+    type: str
+    title: str
+    units: Sequence[Organization]
+    text: str = ""
+    compound: Compound | None = None
+    place: str = ""
+    report_by: datetime.datetime | None = None
+    resolve_by: datetime.datetime | None = None
+    need: Need | None = None
+    raised_by: User | None = None
+    photos: Sequence[Any] = field(default_factory=tuple)
+
+
+def blow_whistle(actor: User, community: Region, data: WhistleInput) -> Whistle:
+    if not actor.has_perm("whistle.blow", community):
+        raise NotAllowed("whistle.not_staff", _("Only the community's staff can blow the whistle."))
+    if data.type not in WhistleType.values:
+        raise DomainError("whistle.bad_type", _("Choose everyday, joint action or emergency."))
+    if not data.title.strip():
+        raise DomainError("whistle.no_title", _("Say what the whistle is for."))
+    units = list({org.pk: org for org in data.units}.values())
+    if not units:
+        raise DomainError("whistle.no_units", _("Call at least one unit."))
+    if any(not org.is_active for org in units):
+        raise DomainError("whistle.inactive_unit", _("A unit called is no longer active."))
+    if data.compound is not None and data.compound.community_id != community.pk:
+        raise DomainError("whistle.bad_compound", _("That compound is in another community."))
+    if data.need is not None and data.need.community_id != community.pk:
+        raise DomainError("whistle.bad_need", _("That need belongs to another community."))
+    now = timezone.now()
+    report_hours, resolve_hours = deadlines_for(community, data.type)
+    report_by = data.report_by or now + datetime.timedelta(hours=report_hours)
+    resolve_by = data.resolve_by or now + datetime.timedelta(hours=resolve_hours)
+    if report_by <= now or resolve_by < report_by:
+        raise DomainError(
+            "whistle.bad_deadlines",
+            _("The report-by time must be in the future and no later than the resolve-by time."),
+        )
+    raised_by = data.raised_by or (data.need.raised_by if data.need is not None else None)
+    with transaction.atomic():
+        whistle = Whistle.objects.create(
+            community=community,
+            type=data.type,
+            title=data.title.strip()[:120],
+            text=data.text.strip(),
+            compound=data.compound,
+            place=data.place.strip()[:200],
+            report_by=report_by,
+            resolve_by=resolve_by,
+            need=data.need,
+            raised_by=raised_by,
+            created_by=actor,
+            created_at=now,
+        )
+        for photo in data.photos:
+            _attach(actor, photo, whistle=whistle)
+        WhistleCall.objects.bulk_create(
+            [
+                WhistleCall(
+                    whistle=whistle,
+                    organization=org,
+                    report_by=report_by,
+                    resolve_by=resolve_by,
+                    called_at=now,
+                )
+                for org in units
+            ]
+        )
+        audit.record(
+            actor,
+            "whistle.blown",
+            whistle,
+            after={
+                "type": whistle.type,
+                "units": [org.name for org in units],
+                "report_by": report_by.isoformat(),
+                "resolve_by": resolve_by.isoformat(),
+            },
+            community=community,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                units,
+                whistle,
+                "whistle.called",
+                _("The community blows the whistle: %(title)s") % {"title": whistle.title},
+                _("Report by %(time)s.") % {"time": _local(report_by)},
+                urgent=whistle.type == WhistleType.EMERGENCY,
+            )
+    return whistle
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# ------------------------------------------------------------------ a unit answers
+
+
+def _locked_call(call: WhistleCall) -> WhistleCall:
+    return (
+        WhistleCall.objects.select_for_update(of=("self",))
+        .select_related("whistle__community", "organization")
+        .get(pk=call.pk)
+    )
+
+
+def _answer(
+    actor: User,
+    call: WhistleCall,
+    allowed: Iterable[str],
+    to: str,
+    action: str,
+    **changes: Any,
+) -> WhistleCall:
+    if not actor.has_perm("whistle.answer_call", call):
+        raise NotAllowed(
+            "call.not_member", _("Only members of the unit called can answer this call.")
+        )
+    with transaction.atomic():
+        locked = _locked_call(call)
+        if locked.whistle.state == Whistle.State.CLOSED:
+            raise Conflict("whistle.closed", _("This whistle has been closed."))
+        if locked.state not in allowed:
+            raise Conflict(
+                "call.bad_state",
+                _("This call is %(state)s; that step is not possible now.")
+                % {"state": locked.get_state_display()},
+            )
+        before = locked.state
+        locked.state = to
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save()
+        _record(actor, action, locked, before, note=str(changes.get("decline_reason", "")))
+    return locked
+
+
+def sign_call(actor: User, call: WhistleCall) -> WhistleCall:
+    """签收: the unit has seen the call."""
+    return _answer(
+        actor,
+        call,
+        {WhistleCall.State.CALLED},
+        WhistleCall.State.SIGNED,
+        "whistle.signed",
+        signed_at=timezone.now(),
+    )
+
+
+def arrive_call(actor: User, call: WhistleCall) -> WhistleCall:
+    """报到: the unit is on the spot (signing for it on the way if it had not)."""
+    now = timezone.now()
+    signed_at = call.signed_at or now
+    return _answer(
+        actor,
+        call,
+        NOT_ARRIVED,
+        WhistleCall.State.ARRIVED,
+        "whistle.arrived",
+        signed_at=signed_at,
+        arrived_at=now,
+    )
+
+
+def post_action(
+    actor: User, call: WhistleCall, text: str, photos: Sequence[Any] = ()
+) -> WhistleAction:
+    if not actor.has_perm("whistle.answer_call", call):
+        raise NotAllowed(
+            "call.not_member", _("Only members of the unit called can answer this call.")
+        )
+    if not text.strip():
+        raise DomainError("call.no_text", _("Write what was done."))
+    with transaction.atomic():
+        locked = _locked_call(call)
+        if not locked.is_live and locked.state != WhistleCall.State.HANDLED:
+            raise Conflict("call.bad_state", _("This call is no longer open."))
+        posted = WhistleAction.objects.create(call=locked, author=actor, text=text.strip())
+        for photo in photos:
+            _attach(actor, photo, action=posted)
+        _record(actor, "whistle.action", locked, note=posted.text)
+    return posted
+
+
+def handle_call(
+    actor: User, call: WhistleCall, text: str = "", photos: Sequence[Any] = ()
+) -> WhistleCall:
+    """The unit reports the case handled; staff then confirm the closure or send it back."""
+    now = timezone.now()
+    with transaction.atomic():
+        if text.strip() or photos:
+            post_action(actor, call, text or _("Handled."), photos)
+        handled = _answer(
+            actor,
+            call,
+            LIVE,
+            WhistleCall.State.HANDLED,
+            "whistle.handled",
+            signed_at=call.signed_at or now,
+            arrived_at=call.arrived_at or now,
+            handled_at=now,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                [handled.whistle.created_by],
+                handled.whistle,
+                "whistle.handled",
+                _("%(unit)s reports “%(title)s” handled")
+                % {"unit": handled.organization.name, "title": handled.whistle.title},
+                _("Confirm the closure or send it back."),
+            )
+    return handled
+
+
+def decline_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
+    """退回: the unit is not responsible; staff re-route the call."""
+    if not reason.strip():
+        raise DomainError("call.no_reason", _("Say why the unit is not responsible."))
+    with transaction.atomic():
+        declined = _answer(
+            actor,
+            call,
+            LIVE,
+            WhistleCall.State.DECLINED,
+            "whistle.declined",
+            declined_at=timezone.now(),
+            decline_reason=reason.strip(),
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                community_staff(declined.whistle.community),
+                declined.whistle,
+                "whistle.declined",
+                _("%(unit)s declined “%(title)s”")
+                % {"unit": declined.organization.name, "title": declined.whistle.title},
+                _("Reason: %(reason)s. Re-route the call to another unit.")
+                % {"reason": declined.decline_reason},
+            )
+    return declined
+
+
+# ------------------------------------------------------------------ staff
+
+
+def _check_staff(actor: User, whistle: Whistle) -> None:
+    if not actor.has_perm("whistle.manage_whistle", whistle):
+        raise NotAllowed("whistle.not_staff", _("Only the community's staff can do this."))
+
+
+def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCall:
+    """Staff send a declined (or stuck) call to another unit, with fresh deadlines."""
+    _check_staff(actor, call.whistle)
+    if not to.is_active:
+        raise DomainError("whistle.inactive_unit", _("A unit called is no longer active."))
+    if to.pk == call.organization_id:
+        raise DomainError("call.same_unit", _("Choose another unit."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked_call(call)
+        whistle = Whistle.objects.select_for_update().get(pk=locked.whistle_id)
+        if whistle.state == Whistle.State.CLOSED:
+            raise Conflict("whistle.closed", _("This whistle has been closed."))
+        if locked.state not in {WhistleCall.State.DECLINED, *LIVE}:
+            raise Conflict("call.bad_state", _("Only a declined or open call can be re-routed."))
+        if (
+            whistle.calls.filter(organization=to)
+            .exclude(state__in=[WhistleCall.State.DECLINED, WhistleCall.State.REROUTED])
+            .exists()
+        ):
+            raise Conflict("call.already_called", _("That unit is already called."))
+        report_hours = deadlines_for(whistle.community, whistle.type)[0]
+        report_by = max(locked.report_by, now + datetime.timedelta(hours=report_hours))
+        resolve_by = max(locked.resolve_by, report_by)
+        new = WhistleCall.objects.create(
+            whistle=whistle,
+            organization=to,
+            report_by=report_by,
+            resolve_by=resolve_by,
+            called_at=now,
+        )
+        before = locked.state
+        locked.state = WhistleCall.State.REROUTED
+        locked.rerouted_at = now
+        locked.rerouted_to = new
+        locked.save()
+        _record(actor, "whistle.rerouted", locked, before, to=to.name)
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                [to],
+                whistle,
+                "whistle.called",
+                _("The community blows the whistle: %(title)s") % {"title": whistle.title},
+                _("Report by %(time)s.") % {"time": _local(report_by)},
+                urgent=whistle.type == WhistleType.EMERGENCY,
+            )
+    return new
+
+
+def send_back_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
+    """Staff are not satisfied with a handled call: it goes back to the unit."""
+    _check_staff(actor, call.whistle)
+    if not reason.strip():
+        raise DomainError("call.no_reason", _("Say what is still to be done."))
+    with transaction.atomic():
+        locked = _locked_call(call)
+        if locked.whistle.state == Whistle.State.CLOSED:
+            raise Conflict("whistle.closed", _("This whistle has been closed."))
+        if locked.state != WhistleCall.State.HANDLED:
+            raise Conflict("call.bad_state", _("Only a handled call can be sent back."))
+        locked.state = WhistleCall.State.ARRIVED
+        locked.handled_at = None
+        locked.sent_back_at = timezone.now()
+        locked.sent_back_count += 1
+        locked.save()
+        _record(actor, "whistle.sent_back", locked, WhistleCall.State.HANDLED, note=reason)
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(
+                [locked.organization],
+                locked.whistle,
+                "whistle.sent_back",
+                _("“%(title)s” was sent back") % {"title": locked.whistle.title},
+                reason.strip(),
+            )
+    return locked
+
+
+def confirm_closure(actor: User, whistle: Whistle) -> Whistle:
+    """Staff confirm that every unit's part is done: the whistle closes."""
+    _check_staff(actor, whistle)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Whistle.objects.select_for_update().select_related("community").get(pk=whistle.pk)
+        if locked.state == Whistle.State.CLOSED:
+            raise Conflict("whistle.closed", _("This whistle has been closed."))
+        calls = list(locked.calls.select_for_update().select_related("organization"))
+        waiting = [c for c in calls if c.is_live or c.state == WhistleCall.State.DECLINED]
+        if waiting or not any(c.state == WhistleCall.State.HANDLED for c in calls):
+            raise Conflict(
+                "whistle.not_closable",
+                _("Every unit must have handled its part (or been re-routed) before closing."),
+            )
+        handled = [c for c in calls if c.state == WhistleCall.State.HANDLED]
+        WhistleCall.objects.filter(pk__in=[c.pk for c in handled]).update(confirmed_at=now)
+        locked.state = Whistle.State.CLOSED
+        locked.closed_at = now
+        locked.save(update_fields=["state", "closed_at"])
+        audit.record(
+            actor,
+            "whistle.closed",
+            locked,
+            before={"state": "open"},
+            after={"state": "closed"},
+            community=locked.community,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            recipients: list[User | Organization] = [c.organization for c in handled]
+            if locked.raised_by is not None:
+                recipients.append(locked.raised_by)
+            _tell(
+                recipients,
+                locked,
+                "whistle.closed",
+                _("“%(title)s” is closed") % {"title": locked.title},
+                _("Thank you. If you raised it, please rate the result."),
+            )
+    return locked
+
+
+def rate_whistle(actor: User, whistle: Whistle, score: int, comment: str = "") -> Whistle:
+    if not actor.has_perm("whistle.rate_whistle", whistle):
+        raise NotAllowed("rating.not_raiser", _("Only the resident who raised it can rate it."))
+    if score not in range(1, 6):
+        raise DomainError("rating.bad_score", _("Give between 1 and 5 stars."))
+    with transaction.atomic():
+        locked = Whistle.objects.select_for_update().get(pk=whistle.pk)
+        if locked.state != Whistle.State.CLOSED:
+            raise Conflict("rating.not_closed", _("Only a closed whistle can be rated."))
+        if locked.rating is not None:
+            raise Conflict("rating.duplicate", _("You have already rated this."))
+        locked.rating = score
+        locked.rating_comment = comment.strip()
+        locked.rated_at = timezone.now()
+        locked.save(update_fields=["rating", "rating_comment", "rated_at"])
+        audit.record(
+            actor, "whistle.rated", locked, after={"score": score}, community=whistle.community
+        )
+    return locked
+
+
+# ------------------------------------------------------------------ the deadline sweep
+
+
+def reminder_due(start: datetime.datetime, deadline: datetime.datetime) -> datetime.datetime:
+    """Reminders go out when a quarter of the time allowed is left."""
+    return deadline - (deadline - start) / 4
+
+
+@dataclass
+class SweepResult:
+    reminders: int = 0
+    report_overdue: int = 0
+    escalated: int = 0
+    resolve_reminders: int = 0
+    resolve_overdue: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.reminders} reminders, {self.report_overdue} late to report, "
+            f"{self.escalated} escalated, {self.resolve_reminders} resolve reminders, "
+            f"{self.resolve_overdue} late to resolve"
+        )
+
+
+def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> None:
+    """Every deadline step due for one call, in one transaction, each at most once."""
+    with transaction.atomic():
+        call = (
+            WhistleCall.objects.select_for_update(of=("self",))
+            .select_related("whistle__community", "whistle__created_by", "organization")
+            .get(pk=call_id)
+        )
+        whistle = call.whistle
+        if whistle.state == Whistle.State.CLOSED:
+            return
+        unit = call.organization
+        names = {"unit": unit.name, "title": whistle.title}
+        urgent = whistle.type == WhistleType.EMERGENCY
+        base = f"whistle-call:{call.pk}"
+        changed: list[str] = []
+        if call.state in NOT_ARRIVED:
+            if call.report_by <= now:
+                if not call.report_overdue:
+                    call.report_overdue = True
+                    changed.append("report_overdue")
+                    _record(None, "whistle.report_overdue", call)
+                    _tell(
+                        [unit, whistle.created_by],
+                        whistle,
+                        "whistle.report_overdue",
+                        _("%(unit)s is late to report for “%(title)s”") % names,
+                        _("The report-by time %(time)s has passed.")
+                        % {"time": _local(call.report_by)},
+                        urgent=urgent,
+                        key=f"{base}:report-overdue",
+                    )
+                    result.report_overdue += 1
+                if call.escalated_at is None:
+                    call.escalated_at = now
+                    changed.append("escalated_at")
+                    _record(None, "whistle.escalated", call)
+                    _tell(
+                        subdistrict_staff(whistle.community),
+                        whistle,
+                        "whistle.escalated",
+                        _("Escalated: %(unit)s has not reported for “%(title)s”") % names,
+                        _("%(community)s called at %(time)s; no report by the deadline.")
+                        % {"community": whistle.community.name, "time": _local(call.called_at)},
+                        urgent=urgent,
+                        key=f"{base}:escalated",
+                    )
+                    result.escalated += 1
+            elif call.reminder_sent_at is None and now >= reminder_due(
+                call.called_at, call.report_by
+            ):
+                call.reminder_sent_at = now
+                changed.append("reminder_sent_at")
+                _record(None, "whistle.reminded", call, deadline="report_by")
+                _tell(
+                    [unit],
+                    whistle,
+                    "whistle.reminder",
+                    _("Reminder: report for “%(title)s” by %(time)s")
+                    % {"title": whistle.title, "time": _local(call.report_by)},
+                    urgent=urgent,
+                    key=f"{base}:report-reminder",
+                )
+                result.reminders += 1
+        if call.is_live:
+            if call.resolve_by <= now:
+                if not call.resolve_overdue:
+                    call.resolve_overdue = True
+                    changed.append("resolve_overdue")
+                    _record(None, "whistle.resolve_overdue", call)
+                    _tell(
+                        [unit, whistle.created_by],
+                        whistle,
+                        "whistle.resolve_overdue",
+                        _("%(unit)s is late to resolve “%(title)s”") % names,
+                        _("The resolve-by time %(time)s has passed.")
+                        % {"time": _local(call.resolve_by)},
+                        key=f"{base}:resolve-overdue",
+                    )
+                    result.resolve_overdue += 1
+            elif call.resolve_reminder_sent_at is None and now >= reminder_due(
+                call.called_at, call.resolve_by
+            ):
+                call.resolve_reminder_sent_at = now
+                changed.append("resolve_reminder_sent_at")
+                _record(None, "whistle.reminded", call, deadline="resolve_by")
+                _tell(
+                    [unit],
+                    whistle,
+                    "whistle.reminder",
+                    _("Reminder: resolve “%(title)s” by %(time)s")
+                    % {"title": whistle.title, "time": _local(call.resolve_by)},
+                    key=f"{base}:resolve-reminder",
+                )
+                result.resolve_reminders += 1
+        if changed:
+            call.save(update_fields=changed)
+
+
+def sweep_deadlines(now: datetime.datetime | None = None) -> SweepResult:
+    """Remind before deadlines, mark overdue after them, escalate late reports; idempotent.
+
+    Run by the worker's scheduler (see wulian.whistle.tasks). Each call is handled in its own
+    transaction under a row lock, so a sweep killed midway loses nothing and a second sweep
+    (or two at once) repeats nothing.
+    """
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=3)  # the longest reminder lead is 42 h
+    candidates = (
+        WhistleCall.objects.filter(state__in=LIVE, whistle__state=Whistle.State.OPEN)
+        .filter(resolve_by__lte=horizon)
+        .exclude(resolve_overdue=True, report_overdue=True, escalated_at__isnull=False)
+        .order_by("report_by", "id")
+        .values_list("id", flat=True)
+    )
+    also = (
+        WhistleCall.objects.filter(state__in=NOT_ARRIVED, whistle__state=Whistle.State.OPEN)
+        .filter(report_by__lte=horizon)
+        .values_list("id", flat=True)
+    )
+    result = SweepResult()
+    with translation.override(settings.LANGUAGE_CODE):
+        for call_id in sorted(set(candidates) | set(also)):
+            _sweep_one(call_id, now, result)
+    return result
