@@ -1,0 +1,347 @@
+"""The claim rush: a few hundred phones race for an event's needs against the real server.
+
+    .venv/bin/python bench/claim_rush.py --db sqlite --claimants 300
+    .venv/bin/python bench/claim_rush.py --db postgres --claimants 300 \
+        --postgres-url postgres://postgres@127.0.0.1:5433/postgres
+
+It makes a throwaway data folder (and, for PostgreSQL, a throwaway database), migrates it,
+seeds a live event with N needs of one slot and one signed-in session per claimant (each for
+their own enterprise), starts gunicorn with several workers on 127.0.0.1, and lets the claimants
+race on loopback: each opens a claim page and claims, trying another need when beaten, at most
+`--tries` times. Then it stops the server, checks the database (no need with more active claims
+than slots) and the answers (no 5xx, every loser told the need was taken), drops what it made,
+and prints a last line of JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TAKEN = ("claimed by someone else", "刚刚已被他人认领", "already been claimed", "已被认领")
+
+SEED = r"""
+import json, sys
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from wulian.accounts.models import User
+from wulian.events import services as events
+from wulian.lists import services as lists
+from wulian.orgs.models import Membership, Organization
+from wulian.places import services as places
+from wulian.places.models import Region
+
+claimants, needs_n = int(sys.argv[1]), int(sys.argv[2])
+city = places.create_region("武汉市", Region.Level.CITY)
+district = places.create_region("江岸区", Region.Level.DISTRICT, city)
+sub = places.create_region("西马街道", Region.Level.SUBDISTRICT, district)
+community = places.create_region("江汉北路社区", Region.Level.COMMUNITY, sub)
+staff = User.objects.create_user("13800000001", "rush-pass-1", real_name="施敏")
+places.assign_staff(None, staff, community)
+committee = Organization.objects.create(name="社区党委", kind="community", region=community)
+Membership.objects.create(organization=committee, user=staff, role="admin")
+event = events.create_event(staff, title="机会清单发布会", starts_at=timezone.now(),
+                            communities=[community])
+needs = [lists.publish_need(staff, lists.raise_need(
+    staff, community, lists.NeedInput(title=f"需求{i:02d}"), for_org=committee))
+    for i in range(1, needs_n + 1)]
+events.add_needs(staff, event, needs)
+events.open_event(staff, event)
+password = make_password(None)
+users = User.objects.bulk_create([
+    User(mobile=f"139{i:08d}", real_name=f"认领人{i}", password=password)
+    for i in range(claimants)])
+orgs = Organization.objects.bulk_create([
+    Organization(name=f"企业{i:04d}", kind="enterprise", region=community)
+    for i in range(claimants)])
+Membership.objects.bulk_create([
+    Membership(organization=o, user=u, role="admin") for o, u in zip(orgs, users)])
+sessions = []
+for user, org in zip(users, orgs):
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_hash"] = user.get_session_auth_hash()
+    store.create()
+    sessions.append([store.session_key, org.pk])
+print(json.dumps({"needs": [n.pk for n in needs], "sessions": sessions}))
+"""
+
+CHECK = r"""
+import json
+from django.db.models import Count, Q
+from wulian.lists.models import Need
+rows = Need.objects.annotate(active=Count("claims", filter=Q(claims__state="active")))
+print(json.dumps({
+    "double": sum(max(0, r.active - r.slots) for r in rows),
+    "claimed": sum(1 for r in rows if r.active),
+    "claims": sum(r.active for r in rows),
+}))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [str(BIN / "wulian"), *args], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise SystemExit(f"wulian {args[0]} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def _shell(env: dict[str, str], code: str, *argv: str) -> Any:
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", _SETUP + code, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"seeding failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+_SETUP = (
+    "import django, os\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wulian.settings')\n"
+    "django.setup()\n"
+)
+
+
+class Claimant(threading.Thread):
+    def __init__(
+        self,
+        port: int,
+        session: str,
+        org: int,
+        needs: list[int],
+        tries: int,
+        start_gate: threading.Event,
+        deadline: float,
+        seed: int,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.port, self.session, self.org, self.tries = port, session, org, tries
+        self.needs = random.Random(seed).sample(needs, k=min(tries, len(needs)))
+        self.start_gate, self.deadline = start_gate, deadline
+        self.latencies: list[float] = []
+        self.ok = 0
+        self.taken = 0
+        self.unclear = 0
+        self.server_errors = 0
+        self.failures = 0
+
+    def _request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, str, dict[str, str]]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body.encode(), headers=headers or {})
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            return response.status, text, {k.lower(): v for k, v in response.getheaders()}
+        finally:
+            conn.close()
+
+    def run(self) -> None:
+        self.start_gate.wait()
+        for need in self.needs:
+            if time.monotonic() > self.deadline:
+                return
+            path = f"/lists/needs/{need}/claim/"
+            cookie = f"sessionid={self.session}"
+            try:
+                status, page, headers = self._request(
+                    "GET", path, headers={"Cookie": cookie, "Accept-Language": "en"}
+                )
+                match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+                csrf = re.search(r"csrftoken=([^;]+)", headers.get("set-cookie", ""))
+                if status >= 500:
+                    self.server_errors += 1
+                    continue
+                if match is None or csrf is None:  # already taken: the page says so, no form
+                    if any(word in page for word in TAKEN):
+                        self.taken += 1
+                    else:
+                        self.unclear += 1
+                    continue
+                body = f"csrfmiddlewaretoken={match.group(1)}&organization={self.org}"
+                started = time.perf_counter()
+                status, page, headers = self._request(
+                    "POST",
+                    path,
+                    body,
+                    {
+                        "Cookie": f"{cookie}; csrftoken={csrf.group(1)}",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Accept-Language": "en",
+                    },
+                )
+                self.latencies.append((time.perf_counter() - started) * 1000)
+            except OSError:
+                self.failures += 1
+                continue
+            if status >= 500:
+                self.server_errors += 1
+            elif status == 302 and "/lists/projects/" in headers.get("location", ""):
+                self.ok += 1
+                return
+            elif any(word in page for word in TAKEN):
+                self.taken += 1
+            else:
+                self.unclear += 1
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--claimants", type=int, default=300)
+    parser.add_argument("--needs", type=int, default=49)
+    parser.add_argument("--tries", type=int, default=3, help="needs each claimant tries at most")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--time-limit", type=float, default=120, help="seconds for the rush")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("RUSH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5433/postgres"),
+        help="a server where a throwaway database may be created",
+    )
+    args = parser.parse_args()
+    if not 1 <= args.claimants <= 2000:
+        raise SystemExit("--claimants must be between 1 and 2000")
+
+    folder = Path(tempfile.mkdtemp(prefix="wulian-rush-"))
+    env = {
+        **os.environ,
+        "WULIAN_ENV": "development",
+        "DEBUG": "false",
+        "WULIAN_DATA_DIR": str(folder),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    env.pop("DATABASE_URL", None)
+    database = ""
+    if args.db == "postgres":
+        import psycopg
+
+        database = f"wulian_rush_{os.getpid()}"
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{database}"')
+        base, _, _ = args.postgres_url.rpartition("/")
+        env["DATABASE_URL"] = f"{base}/{database}"
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        _manage(env, "migrate", "-v0")
+        seeded = _shell(env, SEED, str(args.claimants), str(args.needs))
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "wulian.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        gate = threading.Event()
+        deadline = time.monotonic() + args.time_limit
+        claimants = [
+            Claimant(port, session, org, seeded["needs"], args.tries, gate, deadline, seed=i)
+            for i, (session, org) in enumerate(seeded["sessions"])
+        ]
+        for claimant in claimants:
+            claimant.start()
+        started = time.perf_counter()
+        gate.set()
+        for claimant in claimants:
+            claimant.join(timeout=max(1.0, deadline - time.monotonic() + 30))
+        elapsed = time.perf_counter() - started
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
+    checked = _shell(env, CHECK)
+    if database:
+        import psycopg
+
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    shutil.rmtree(folder, ignore_errors=True)
+
+    latencies = [ms for c in claimants for ms in c.latencies]
+    ok = sum(c.ok for c in claimants)
+    result = {
+        "db": args.db,
+        "claimants": args.claimants,
+        "needs": args.needs,
+        "gunicorn_workers": args.workers,
+        "claim_requests": len(latencies),
+        "claims_ok": ok,
+        "needs_claimed": checked["claimed"],
+        "double_claims": checked["double"] + max(0, ok - checked["claims"]),
+        "told_taken": sum(c.taken for c in claimants),
+        "unclear_answers": sum(c.unclear for c in claimants),
+        "server_errors": sum(c.server_errors for c in claimants),
+        "connection_failures": sum(c.failures for c in claimants),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "claims_per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "seconds": round(elapsed, 2),
+    }
+    checks = (
+        result["double_claims"] == 0
+        and result["server_errors"] == 0
+        and result["unclear_answers"] == 0
+        and result["claims_ok"] == checked["claims"]
+    )
+    result["checks_passed"] = checks
+    print(json.dumps(result))
+    sys.exit(0 if checks else 1)
+
+
+if __name__ == "__main__":
+    main()
