@@ -91,3 +91,15 @@ def test_it_ranks_urgent_needs_higher_for_a_provider(engine):
     urgent = need("urgent", "想剪头发", urgency=2)
     found = engine.recommend_for_provider("school", [calm, urgent], k=2)
     assert [c.need_id for c in found] == ["urgent", "calm"]
+
+
+def test_it_scores_a_need_the_same_whatever_was_asked_before(resources):
+    named = need("named", "理发", category=("便民服务", "理发美容"))
+    unnamed = need("unnamed", "理发")
+    first, second = Engine(resources, today=TODAY), Engine(resources, today=TODAY)
+    first.recommend(named)
+    second.recommend(unnamed)
+    for ask in (named, unnamed):
+        assert [(c.resource_id, c.score) for c in first.recommend(ask)] == [
+            (c.resource_id, c.score) for c in second.recommend(ask)
+        ]

@@ -187,7 +187,9 @@ class ResourceIndex:
             key: np.asarray(docs, dtype=np.int32) for key, docs in tag_docs.items()
         }
         self.tag_vocabulary = frozenset(tag for _, tag in tag_docs)
-        self._category_rows: dict[tuple[tuple[tuple[str, ...], float], ...], FloatArray] = {}
+        self._category_rows: dict[
+            tuple[bool, tuple[tuple[tuple[str, ...], float], ...]], FloatArray
+        ] = {}
 
     def _code(self, place_id: str | None) -> int:
         if not place_id:
@@ -233,7 +235,8 @@ class ResourceIndex:
         """Category signal by category code (+1; position 0 is "no category"). For an inferred
         category, the best of the suggested categories, each weighed by its strength."""
         shares = query.inferred or ((query.category, 1.0),)
-        row = self._category_rows.get(shares)
+        key = (bool(query.inferred), shares)
+        row = self._category_rows.get(key)
         if row is None:
             factor = self.weights.category_inferred if query.inferred else 1.0
             row = np.zeros(len(self.categories) + 1)
@@ -242,7 +245,7 @@ class ResourceIndex:
                     share * category_similarity(category, path, self.weights)
                     for category, share in shares
                 )
-            self._category_rows[shares] = row
+            self._category_rows[key] = row
         return row
 
     def resource_bag(self, i: int) -> dict[str, float]:
