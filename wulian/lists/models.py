@@ -613,3 +613,46 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}★ {self.project}"
+
+
+class Invitation(models.Model):
+    """The community invites a unit to claim a need (from a recommendation or an assignment):
+    the unit is told, and sees the need first among its opportunities."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    resource = models.ForeignKey(
+        Resource,
+        verbose_name=_("proposed resource"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation to claim")
+        verbose_name_plural = _("invitations to claim")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "organization"], name="invitation_once_per_organization"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ← {self.need}"

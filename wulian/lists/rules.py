@@ -74,6 +74,8 @@ rules.add_perm("lists.withdraw_need", need_raiser)
 rules.add_perm("lists.claim_need", rules.is_authenticated & ~need_raiser)
 rules.add_perm("lists.view_raiser_contact", need_staff)
 rules.add_perm("lists.manage_lists", community_staff)  # import, export, review queue
+rules.add_perm("lists.view_recommendations", need_staff | need_raiser)
+rules.add_perm("lists.invite_to_claim", need_staff)
 
 
 @rules.predicate
@@ -84,6 +86,14 @@ def any_staff(user: Any) -> bool:
 
 
 rules.add_perm("lists.manage_categories", any_staff)
+
+
+@rules.predicate
+def org_member_or_staff(user: Any, org: Any) -> bool:
+    return org is not None and (_member(user, org.pk) or covers(user, org.region))
+
+
+rules.add_perm("lists.view_opportunities", org_member_or_staff)
 
 # ---- resources ----
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("needs/<int:pk>/", views.need_view, name="need"),
     path("needs/<int:pk>/edit/", views.need_edit_view, name="need_edit"),
     path("needs/<int:pk>/claim/", views.claim_view, name="claim"),
+    path("needs/<int:pk>/invite/", views.need_invite_view, name="need_invite"),
     path("needs/<int:pk>/<str:action>/", views.need_action_view, name="need_action"),
     path("projects/<int:pk>/", views.project_view, name="project"),
     path("projects/<int:pk>/agreement.pdf", views.agreement_pdf_view, name="agreement_pdf"),

@@ -15,8 +15,8 @@ from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.navigation import home_community
-from wulian.lists import forms, services
-from wulian.lists.models import Category, Claim, Need, Project, Resource, Signature
+from wulian.lists import forms, matching, services
+from wulian.lists.models import Category, Claim, Invitation, Need, Project, Resource, Signature
 from wulian.lists.rules import (
     NEED_RELATED,
     get_need_for,
@@ -25,6 +25,7 @@ from wulian.lists.rules import (
     visible_needs,
 )
 from wulian.orgs.models import Organization
+from wulian.orgs.rules import get_organization_for
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions
 
@@ -187,7 +188,20 @@ def need_view(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("created_at")
     )
     can_review = user.has_perm("lists.review_need", need)
+    recommendations: list[matching.Recommendation] | None = None
+    if need.state in matching.OPEN_FOR_MATCHING and user.has_perm(
+        "lists.view_recommendations", need
+    ):
+        recommendations = matching.recommend_for_need(need, k=5)
+    can_invite = need.state == Need.State.PUBLISHED and user.has_perm("lists.invite_to_claim", need)
     context = {
+        "recommendations": recommendations,
+        "can_invite": can_invite,
+        "invite_choices": (
+            Organization.objects.filter(region=need.community, is_active=True).order_by("name")
+            if can_invite and not recommendations
+            else None
+        ),
         "need": need,
         "photos": need.photos.all(),
         "tags": need.tags.all(),
@@ -239,6 +253,26 @@ def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     return redirect("lists:need", pk=need.pk)
 
 
+@login_required
+@require_POST
+def need_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff invite a unit to claim: one click from a recommendation, after a confirmation."""
+    user = _user(request)
+    need = get_need_for(user, pk, "lists.invite_to_claim")
+    org = get_organization_for(user, request.POST.get("organization"))
+    raw_resource = request.POST.get("resource", "")
+    resource = get_resource_for(user, raw_resource) if raw_resource else None
+    try:
+        services.invite_to_claim(user, need, org, resource=resource)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("%(org)s has been invited to claim this need.") % {"org": org.name}
+        )
+    return redirect("lists:need", pk=need.pk)
+
+
 def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The claim page a QR code opens: a few taps on a phone."""
     need = get_need_for(request.user, pk)
@@ -246,7 +280,12 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "lists/claim.html", {"need": need, "form": None})
     user = _user(request)
     orgs = _my_orgs(user)
+    invited = list(
+        Invitation.objects.filter(need=need, organization__in=orgs).select_related("organization")
+    )
     form = forms.ClaimForm(request.POST or None, orgs=orgs)
+    if invited and not form.is_bound:
+        form.fields["organization"].initial = invited[0].organization
     if request.method == "POST" and form.is_valid():
         try:
             claim = services.claim_need(
@@ -259,7 +298,7 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Claimed! Now sign the claim agreement to start the project.")
             )
             return redirect("lists:project", pk=claim.project.pk)
-    return render(request, "lists/claim.html", {"need": need, "form": form})
+    return render(request, "lists/claim.html", {"need": need, "form": form, "invitations": invited})
 
 
 @login_required
