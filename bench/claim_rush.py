@@ -7,9 +7,11 @@
 It makes a throwaway data folder (and, for PostgreSQL, a throwaway database), migrates it,
 seeds a live event with N needs of one slot and one signed-in session per claimant (each for
 their own enterprise), starts gunicorn with several workers on 127.0.0.1, and lets the claimants
-race on loopback: each opens a claim page and claims, trying another need when beaten, at most
-`--tries` times. Then it stops the server, checks the database (no need with more active claims
-than slots) and the answers (no 5xx, every loser told the need was taken), drops what it made,
+race on loopback: each arrives at a random moment within `--window` seconds (the event's rush
+lasts minutes; `--window 0` sends everyone at once), opens a claim page and claims, trying
+another need when beaten, at most `--tries` times. Then it stops the server, checks the
+database (no need with more active claims than slots) and the answers (no 5xx, every loser
+told the need was taken), drops what it made,
 and prints a last line of JSON.
 """
 
@@ -143,8 +145,10 @@ class Claimant(threading.Thread):
         start_gate: threading.Event,
         deadline: float,
         seed: int,
+        delay: float = 0.0,
     ) -> None:
         super().__init__(daemon=True)
+        self.delay = delay
         self.port, self.session, self.org, self.tries = port, session, org, tries
         self.needs = random.Random(seed).sample(needs, k=min(tries, len(needs)))
         self.start_gate, self.deadline = start_gate, deadline
@@ -169,6 +173,8 @@ class Claimant(threading.Thread):
 
     def run(self) -> None:
         self.start_gate.wait()
+        if self.delay:
+            time.sleep(self.delay)  # this phone arrives later in the rush
         for need in self.needs:
             if time.monotonic() > self.deadline:
                 return
@@ -231,7 +237,13 @@ def main() -> None:
     parser.add_argument("--tries", type=int, default=3, help="needs each claimant tries at most")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
-    parser.add_argument("--time-limit", type=float, default=120, help="seconds for the rush")
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=60,
+        help="claimants arrive at random moments within this many seconds (0: all at once)",
+    )
+    parser.add_argument("--time-limit", type=float, default=180, help="seconds for the rush")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("RUSH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5433/postgres"),
@@ -288,8 +300,19 @@ def main() -> None:
                 time.sleep(0.1)
         gate = threading.Event()
         deadline = time.monotonic() + args.time_limit
+        arrivals = random.Random(20231113)
         claimants = [
-            Claimant(port, session, org, seeded["needs"], args.tries, gate, deadline, seed=i)
+            Claimant(
+                port,
+                session,
+                org,
+                seeded["needs"],
+                args.tries,
+                gate,
+                deadline,
+                seed=i,
+                delay=arrivals.uniform(0, args.window),
+            )
             for i, (session, org) in enumerate(seeded["sessions"])
         ]
         for claimant in claimants:
@@ -318,6 +341,7 @@ def main() -> None:
         "claimants": args.claimants,
         "needs": args.needs,
         "gunicorn_workers": args.workers,
+        "arrival_window_s": args.window,
         "claim_requests": len(latencies),
         "claims_ok": ok,
         "needs_claimed": checked["claimed"],
