@@ -367,6 +367,12 @@ class DemoBuilder:
         made = build_lists(community, secretary)
         if made:
             self.result.created["list items"] = made
+
+        from wulian.events.demo import build_events
+
+        made = build_events(community, secretary)
+        if made:
+            self.result.created["release events and their needs"] = made
         return self.result
 
 

@@ -47,6 +47,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         NavItem(_("Needs"), reverse("lists:needs"), "needs"),
         NavItem(_("Resources"), reverse("lists:resources"), "resources"),
         NavItem(_("Organisations"), reverse("orgs:list"), "orgs"),
+        NavItem(_("Release events"), reverse("events:list"), "events"),
     ]
     if not user.is_authenticated:
         return items
