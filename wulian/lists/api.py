@@ -18,7 +18,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
-from wulian.lists import services
+from wulian.lists import matching, services
 from wulian.lists.models import Category, Need, Project, Resource
 from wulian.lists.rules import (
     NEED_RELATED,
@@ -28,6 +28,7 @@ from wulian.lists.rules import (
     visible_needs,
 )
 from wulian.orgs.models import Organization
+from wulian.orgs.rules import get_organization_for
 from wulian.places.models import Compound, Region
 
 router = Router(tags=["lists"])
@@ -463,3 +464,71 @@ def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status:
     project = get_project_for(user, project_id)
     services.rate_project(user, project, payload.score, payload.comment)
     return Status(201, project_out(project))
+
+
+class RecommendationOut(Schema):
+    resource_id: int
+    resource: str
+    provider: str
+    organization_id: int | None
+    score: float
+    reasons: list[str]
+    invited: bool
+
+
+class OpportunityOut(Schema):
+    need_id: int
+    title: str
+    community_id: int
+    invited: bool
+    resource_id: int | None
+    score: float | None
+    reasons: list[str]
+
+
+@router.get(
+    "/needs/{need_id}/recommendations",
+    response=list[RecommendationOut],
+    summary="Providers recommended for a need (staff and the raiser)",
+)
+def need_recommendations(request: HttpRequest, need_id: int, k: int = 5) -> list[dict[str, Any]]:
+    user = _user(request)
+    need = get_need_for(user, need_id, "lists.view_recommendations")
+    if need.state not in matching.OPEN_FOR_MATCHING:
+        return []
+    return [
+        {
+            "resource_id": r.resource.pk,
+            "resource": r.resource.title,
+            "provider": r.provider,
+            "organization_id": r.resource.provider_org_id,
+            "score": round(r.score, 4),
+            "reasons": list(r.reasons),
+            "invited": r.invited,
+        }
+        for r in matching.recommend_for_need(need, k=max(1, min(k, 20)))
+    ]
+
+
+@router.get(
+    "/organizations/{org_id}/opportunities",
+    response=list[OpportunityOut],
+    summary="Open needs a unit is best placed to claim, invitations first",
+)
+def organization_opportunities(
+    request: HttpRequest, org_id: int, k: int = 10
+) -> list[dict[str, Any]]:
+    user = _user(request)
+    org = get_organization_for(user, org_id, "lists.view_opportunities")
+    return [
+        {
+            "need_id": o.need.pk,
+            "title": o.need.title,
+            "community_id": o.need.community_id,
+            "invited": o.invitation is not None,
+            "resource_id": o.resource.pk if o.resource else None,
+            "score": round(o.score, 4) if o.score is not None else None,
+            "reasons": list(o.reasons),
+        }
+        for o in matching.opportunities_for(org, k=max(1, min(k, 50)))
+    ]

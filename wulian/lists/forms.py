@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -372,3 +373,56 @@ class ResourceForm(forms.Form):
             hours_from=data.get("hours_from"),
             hours_to=data.get("hours_to"),
         )
+
+
+class AssignFilterForm(forms.Form):
+    """Which published needs to propose an assignment for: a category, or those picked."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=str(_("All categories")),
+    )
+    needs = forms.ModelMultipleChoiceField(
+        label=_("Only these needs"),
+        queryset=Need.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to take every open need of the category."),
+    )
+    fair = forms.BooleanField(
+        label=_("Spread the load over the providers"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, community: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_needs = (
+            Need.objects.filter(
+                community=community,
+                state=Need.State.PUBLISHED,
+                claimed_slots__lt=models.F("slots"),
+            )
+            .select_related("community", "category__parent", "compound")
+            .prefetch_related("tags")
+            .order_by("-urgency", "id")
+        )
+        self.fields["needs"].queryset = self.open_needs  # type: ignore[attr-defined]
+        categories = Category.objects.filter(is_active=True).select_related("parent")
+        self.fields["category"].queryset = (  # type: ignore[attr-defined]
+            categories.order_by("parent_id", "position", "id")
+        )
+
+    def chosen_needs(self) -> QuerySet[Need]:
+        if not self.is_bound or not self.is_valid():
+            return self.open_needs
+        picked = self.cleaned_data.get("needs")
+        if picked:
+            return self.open_needs.filter(pk__in=[n.pk for n in picked])
+        category = self.cleaned_data.get("category")
+        if category is not None:
+            return self.open_needs.filter(Q(category=category) | Q(category__parent=category))
+        return self.open_needs
+
+    def is_fair(self) -> bool:
+        return bool(self.is_bound and self.is_valid() and self.cleaned_data.get("fair"))

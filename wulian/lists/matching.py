@@ -497,3 +497,60 @@ def opportunities_for(org: Organization, k: int = 10, lang: str | None = None) -
     proposals.sort(key=lambda p: (-p[0], p[1].need.pk))
     out += [opportunity for _, opportunity in proposals[: k - len(out)]]
     return out
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    """One proposed (need, resource) pair, with the need's best candidates to change it to."""
+
+    need: Need
+    chosen: Recommendation
+    choices: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    rows: tuple[ProposalRow, ...]
+    unassigned: tuple[Need, ...]
+    total_score: float
+    fair: bool
+
+
+MAX_PROPOSAL_NEEDS = 300
+
+
+def propose_assignment(
+    community: Region, needs: Sequence[Need], fair: bool = False, lang: str | None = None
+) -> Proposal:
+    """The engine's whole-list proposal for these needs of a community (at most
+    ``MAX_PROPOSAL_NEEDS``), each row with the need's best candidates for staff to adjust."""
+    built = engine_for(community)
+    needs = list(needs)[:MAX_PROPOSAL_NEEDS]
+    records = need_records(needs)
+    result = built.engine.assign(records, fair=fair)
+    by_id = {str(n.pk): n for n in needs}
+    choices: dict[str, tuple[Recommendation, ...]] = {}
+    for record in records:
+        choices[record.id] = tuple(
+            Recommendation(
+                resource=built.resources[c.resource_id],
+                score=c.score,
+                reasons=render_reasons(c, lang),
+            )
+            for c in built.engine.recommend(record, k=built.engine.weights.candidates_per_need)
+        )
+    rows = []
+    for assigned in result.assignments:
+        options = choices[assigned.need_id]
+        chosen = next((c for c in options if str(c.resource.pk) == assigned.resource_id), None)
+        if chosen is None:  # not among the need's own top candidates: show it all the same
+            chosen = Recommendation(built.resources[assigned.resource_id], assigned.score, ())
+            options = (chosen, *options)
+        top = options[:5] if chosen in options[:5] else (*options[:5], chosen)
+        rows.append(ProposalRow(need=by_id[assigned.need_id], chosen=chosen, choices=top))
+    return Proposal(
+        rows=tuple(rows),
+        unassigned=tuple(by_id[i] for i in result.unassigned),
+        total_score=result.total_score,
+        fair=fair,
+    )

@@ -27,7 +27,7 @@ from wulian.lists.rules import (
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import get_organization_for
 from wulian.places.models import Region
-from wulian.places.rules import covered_regions
+from wulian.places.rules import covered_regions, get_region_for
 
 PAGE_SIZE = 20
 
@@ -95,6 +95,12 @@ def my_needs_view(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "lists/my_needs.html", {"page": page})
+
+
+@login_required
+def opportunities_view(request: HttpRequest) -> HttpResponse:
+    """The needs each of the person's units is best placed to claim, invitations first."""
+    return render(request, "lists/opportunities.html", {"orgs": list(_my_orgs(request.user))})
 
 
 @login_required
@@ -613,3 +619,62 @@ def resource_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The resource's status has been changed."))
     return redirect("lists:resource", pk=resource.pk)
+
+
+# ------------------------------------------------------------------ whole-list assignment
+
+
+def _assign_picks(request: HttpRequest, community: Region) -> list[tuple[Need, Resource]]:
+    """The (need, resource) pairs staff kept, from the "need:resource" values posted."""
+    pairs: list[tuple[int, int]] = []
+    for value in request.POST.getlist("pick"):
+        raw_need, _sep, raw_resource = value.partition(":")
+        if raw_need.isdigit() and raw_resource.isdigit():
+            pairs.append((int(raw_need), int(raw_resource)))
+    needs = (
+        Need.objects.filter(community=community)
+        .select_related("community")
+        .in_bulk([n for n, _r in pairs])
+    )
+    resources = matching.resources_for(community).in_bulk([r for _n, r in pairs])
+    picks = []
+    for need_id, resource_id in pairs:
+        if need_id not in needs or resource_id not in resources:
+            raise DomainError(
+                "invitation.bad_pick", _("The proposal changed meanwhile; ask for a new one.")
+            )
+        picks.append((needs[need_id], resources[resource_id]))
+    return picks
+
+
+@login_required
+def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff ask for a proposed assignment of published needs, adjust it, send invitations."""
+    user = _user(request)
+    community = get_region_for(user, pk, "lists.manage_lists")
+    if not community.is_community:
+        return render(request, "404.html", status=404)
+    if request.method == "POST":
+        try:
+            done = services.send_invitations(user, community, _assign_picks(request, community))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("%(sent)d invitations sent; %(already)d had been sent before.")
+                % {"sent": len(done.sent), "already": len(done.already)},
+            )
+        return redirect(request.get_full_path())
+    form = forms.AssignFilterForm(request.GET or None, community=community)
+    needs = form.chosen_needs()
+    proposal = (
+        matching.propose_assignment(community, list(needs), fair=form.is_fair())
+        if form.is_bound and form.is_valid()
+        else None
+    )
+    return render(
+        request,
+        "lists/assign.html",
+        {"community": community, "form": form, "proposal": proposal},
+    )

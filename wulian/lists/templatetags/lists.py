@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from wulian.lists import matching
 from wulian.lists.models import Claim, Resource
 from wulian.orgs.models import Organization
 
@@ -24,8 +25,38 @@ def unit_lists(context: dict[str, Any], org: Organization) -> dict[str, Any]:
         .order_by("-created_at")[:50]
     )
     return {
+        "request": context["request"],
         "org": org,
         "resources": resources,
         "claims": claims,
         "can_view_projects": user.has_perm("orgs.view_members", org),
+        "can_view_opportunities": user.has_perm("lists.view_opportunities", org),
     }
+
+
+@register.inclusion_tag("lists/_opportunities.html", takes_context=True)
+def unit_opportunities(
+    context: dict[str, Any], org: Organization, show_org: bool = False, k: int = 10
+) -> dict[str, Any]:
+    """The needs a unit is best placed to claim (invitations first), for its members and staff."""
+    user = context["request"].user
+    allowed = user.has_perm("lists.view_opportunities", org)
+    return {
+        "org": org,
+        "show_org": show_org,
+        "opportunities": matching.opportunities_for(org, k=k) if allowed else [],
+        "request": context["request"],
+    }
+
+
+@register.inclusion_tag("lists/_my_opportunities.html", takes_context=True)
+def my_opportunities(context: dict[str, Any], k: int = 5) -> dict[str, Any]:
+    """On the home page of a unit's member: each of their units' opportunities."""
+    request = context["request"]
+    user = request.user
+    orgs: list[Organization] = []
+    if getattr(user, "is_authenticated", False):
+        orgs = list(
+            Organization.objects.filter(memberships__user=user, is_active=True).order_by("name")
+        )
+    return {"orgs": orgs, "k": k, "request": request}
