@@ -216,6 +216,13 @@ SMS_CODE_INTERVAL_SECONDS = env_int("SMS_CODE_INTERVAL_SECONDS", 60)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 
+# The background worker's scheduler wakes up this often (seconds).
+WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
+# The public address of the site, for absolute links in text messages and webhooks.
+SITE_URL = env_str("SITE_URL")
+# Unit webhooks may point at private addresses only outside production.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
+
 # A project under way with no progress for this many days is marked stalled.
 PROJECT_STALLED_DAYS = env_int("PROJECT_STALLED_DAYS", 30)
 

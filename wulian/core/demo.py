@@ -368,6 +368,12 @@ class DemoBuilder:
         if made:
             self.result.created["list items"] = made
 
+        from wulian.whistle.demo import build_whistles
+
+        made = build_whistles(community, secretary)
+        if made:
+            self.result.created["whistles"] = made
+
         from wulian.events.demo import build_events
 
         made = build_events(community, secretary)

@@ -76,7 +76,12 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
                     f"region-{region.pk}",
                 )
             )
-    for membership in Membership.objects.filter(user=user).select_related("organization"):
+    if assignments:
+        items.append(NavItem(_("Whistles"), reverse("whistle:list"), "whistles"))
+    memberships = list(Membership.objects.filter(user=user).select_related("organization"))
+    if memberships:
+        items.append(NavItem(_("My unit's calls"), reverse("whistle:calls"), "calls"))
+    for membership in memberships:
         items.append(
             NavItem(
                 membership.organization.short_name or membership.organization.name,
