@@ -57,3 +57,13 @@ def test_unknown_pages_get_a_friendly_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_staff_navigation_leads_to_the_review_queue_and_the_whistles(client, world):
+    client.force_login(world["subdistrict_staff"])
+    page = client.get("/").content.decode()
+    assert 'data-nav="review"' in page and 'data-nav="whistles"' in page
+    assert 'data-nav="calls"' not in page
+    client.force_login(world["unit_contact"])
+    page = client.get("/").content.decode()
+    assert 'data-nav="calls"' in page and 'data-nav="review"' not in page

@@ -77,6 +77,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
                 )
             )
     if assignments:
+        items.append(NavItem(_("Review queue"), reverse("lists:review"), "review"))
         items.append(NavItem(_("Whistles"), reverse("whistle:list"), "whistles"))
     memberships = list(Membership.objects.filter(user=user).select_related("organization"))
     if memberships:
