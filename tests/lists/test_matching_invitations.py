@@ -308,3 +308,18 @@ def test_the_api_gives_a_units_opportunities_to_its_members_and_staff(
     assert client.get(url).status_code == 200
     client.force_login(world["outsider"])
     assert client.get(url).status_code == 403
+
+
+def test_the_home_page_tag_lists_each_of_the_members_units(
+    rf: Any, world: Any, need: Need, barber: Resource
+) -> None:
+    from django.template import RequestContext, Template
+
+    request = rf.get("/")
+    request.user = fresh(world["unit_contact"])
+    html = Template("{% load lists %}{% my_opportunities %}").render(RequestContext(request, {}))
+    assert f'id="opportunity-{world.unit.pk}-{need.pk}"' in html
+    request.user = fresh(world["resident"])
+    assert "data-need" not in Template("{% load lists %}{% my_opportunities %}").render(
+        RequestContext(request, {})
+    )
