@@ -35,3 +35,11 @@ def test_a_stalled_project_can_still_be_completed(world, need):
         world["unit_admin"], project, services.Outcomes(summary="完成")
     )
     assert done.state == Project.State.COMPLETED
+
+
+def test_the_worker_schedules_the_lists_sweep(world):
+    from wulian.lists.tasks import sweep_lists_task
+    from wulian.notifications.scheduler import periodic_task_paths
+
+    assert "wulian.lists.tasks.sweep_lists_task" in periodic_task_paths()
+    assert sweep_lists_task.call() == "0 needs expired, 0 projects stalled"

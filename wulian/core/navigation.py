@@ -81,6 +81,9 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         items.append(NavItem(_("Whistles"), reverse("whistle:list"), "whistles"))
     memberships = list(Membership.objects.filter(user=user).select_related("organization"))
     if memberships:
+        items.append(
+            NavItem(_("Opportunities for you"), reverse("lists:opportunities"), "opportunities")
+        )
         items.append(NavItem(_("My unit's calls"), reverse("whistle:calls"), "calls"))
     for membership in memberships:
         items.append(

@@ -6,3 +6,8 @@ class ListsConfig(AppConfig):
     name = "wulian.lists"
     label = "lists"
     verbose_name = _("The three lists")
+
+    def ready(self) -> None:
+        from wulian.notifications.scheduler import register_periodic
+
+        register_periodic("wulian.lists.tasks.sweep_lists_task")
