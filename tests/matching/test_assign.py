@@ -165,3 +165,12 @@ def test_it_finds_the_same_pairs_with_forked_workers(engine):
     for a, b in zip(alone, shared, strict=True):
         assert a.tolist() == b.tolist()
     assert len(alone[0]) > 0
+
+
+def test_it_never_leaves_a_servable_need_unassigned_for_fairness():
+    # eight needs that only one provider can serve, each barely above the threshold
+    chosen = [(n, 0) for n in range(8)]
+    instance = ([1] * 8, [None], ["p"], chosen, [WEIGHTS.threshold] * 8)
+    result, *_ = run(instance, fair=True)
+    assert len(result.assignments) == 8
+    assert result.unassigned == ()

@@ -122,7 +122,9 @@ class Weights:
 
     fairness_step: float = 0.05
     """With ``fair=True``, the score given up for each extra assignment to the same provider
-    beyond its first ``fairness_free`` ones (so load spreads when fits are close)."""
+    beyond its first ``fairness_free`` ones (so load spreads when fits are close). The rising
+    cost stops at 0.9 × ``threshold``, so fairness never leaves unassigned a need that a
+    resource with room could serve."""
 
     fairness_free: int = 1
     """Assignments a provider takes before the fairness cost starts rising."""
