@@ -122,7 +122,9 @@ def test_a_release_event_goes_from_posters_to_a_claim_on_the_big_screen(
     phone.locator("form:has(input[name='send-mobile']) button[type=submit]").click()
     phone.wait_for_load_state()
     assert sms_outbox, "no text message was sent"
-    code = re.search(r"\d{6}", sms_outbox[-1].text).group(0)
+    found = re.search(r"\d{6}", sms_outbox[-1].text)
+    assert found is not None
+    code = found.group(0)
     phone.locator("input[name='code']").fill(code)
     phone.locator("form:has(input[name='code']) button[type=submit]").click()
     phone.wait_for_url(f"**/lists/needs/{target.pk}/claim/")
