@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -24,10 +25,17 @@ class Command(BaseCommand):
             action="store_true",
             help="spread the load over providers (each extra need to one provider costs more)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="processes that score long lists (default: up to 2, this machine's cores)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         lists = read_lists(self, options)
-        result = Engine(lists.resources).assign(lists.needs, fair=options["fair"])
+        workers = max(1, options["workers"]) if len(lists.needs) >= 2000 else 1
+        result = Engine(lists.resources).assign(lists.needs, fair=options["fair"], workers=workers)
         if options["format"] == "text":
             titles = {r.id: r.title for r in lists.resources}
             for a in result.assignments:
