@@ -107,10 +107,59 @@ def test_it_refuses_a_second_code_within_a_minute(world, sms_outbox):
     assert len(sms_outbox) == 1
 
 
-def test_it_tells_an_unknown_number_to_ask_for_registration(client, world, sms_outbox):
-    response = client.post("/accounts/login/code/", {"send-mobile": "13700000000"})
-    assert "尚未注册" in response.content.decode()
+def test_an_unknown_number_registers_as_a_resident_with_the_code(client, world, sms_outbox):
+    from wulian.accounts.models import User
+
+    response = client.post(
+        "/accounts/login/code/?next=/lists/needs/", {"send-mobile": "13700000000"}
+    )
+    page = response.content.decode()
+    assert 'name="real_name"' in page and 'name="compound"' in page
+    code = _code(sms_outbox)
+    bad = client.post(
+        "/accounts/login/code/",
+        {"mobile": "13700000000", "code": code, "real_name": " ", "compound": world.compound.pk},
+    )
+    assert bad.status_code == 200 and not User.objects.filter(mobile="13700000000").exists()
+    response = client.post(
+        "/accounts/login/code/",
+        {
+            "mobile": "13700000000",
+            "code": code,
+            "real_name": "新居民",
+            "compound": world.compound.pk,
+            "next": "/lists/needs/",
+        },
+    )
+    assert response.status_code == 302 and response.url == "/lists/needs/"
+    person = User.objects.get(mobile="13700000000")
+    assert person.community == world.community and person.compound == world.compound
+    assert not person.is_verified_resident and not person.has_usable_password()
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_registering_a_number_that_has_an_account_is_refused(world, sms_outbox):
+    services.request_code("13900000001", None, allow_new=True)
+    with pytest.raises(DomainError) as error:
+        services.register_with_code(
+            "13900000001", _code(sms_outbox), None, real_name="冒名", compound=world.compound
+        )
+    assert error.value.code == "register.exists"
+
+
+def test_the_plain_code_request_still_refuses_unknown_numbers(world, sms_outbox):
+    with pytest.raises(DomainError) as error:
+        services.request_code("13700000000", None)
+    assert error.value.code == "login.unknown_mobile"
     assert sms_outbox == []
+
+
+def test_an_expired_code_counts_as_a_failure(world):
+    from wulian.accounts.models import LoginFailure
+
+    with pytest.raises(DomainError):
+        services.sign_in_with_code("13900000001", "123456", None)
+    assert LoginFailure.objects.filter(mobile="13900000001").count() == 1
 
 
 def test_the_file_backend_writes_the_message_where_a_developer_can_read_it(

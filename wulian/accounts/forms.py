@@ -49,6 +49,27 @@ class CodeLoginForm(forms.Form):
     )
 
 
+class CompoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.community.name} · {obj.name}"
+
+
+class CodeRegisterForm(CodeLoginForm):
+    """A number without an account: the same code registers a resident."""
+
+    real_name = forms.CharField(
+        label=_("Your real name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    compound = CompoundChoiceField(
+        label=_("Your compound"),
+        queryset=Compound.objects.select_related("community").order_by("community__name", "id"),
+    )
+
+    field_order = ["real_name", "compound", "code"]
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label=_("Current password"),

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,11 +73,19 @@ def sign_in_with_password(mobile: str, password: str, ip_address: str | None) ->
     return user
 
 
-def request_code(mobile: str, ip_address: str | None) -> None:
-    """Send a six-digit sign-in code by SMS to a number that has an account."""
+def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False) -> bool:
+    """Send a six-digit code by SMS. Returns whether the number already has an account.
+
+    With `allow_new`, a number without an account also gets a code, to register with it.
+    """
     mobile = normalize_mobile(mobile)
     check_not_locked(mobile, ip_address)
-    if not User.objects.filter(mobile=mobile, is_active=True).exists():
+    known = User.objects.filter(mobile=mobile, is_active=True).exists()
+    if not known and User.objects.filter(mobile=mobile).exists():
+        raise _fail(
+            mobile, ip_address, "login.inactive", _("This account is closed. Ask your staff.")
+        )
+    if not known and not allow_new:
         raise _fail(
             mobile,
             ip_address,
@@ -112,10 +120,11 @@ def request_code(mobile: str, ip_address: str | None) -> None:
         raise DomainError(
             "login.sms_failed", _("The text message could not be sent. Please try again.")
         ) from exc
+    return known
 
 
-def sign_in_with_code(mobile: str, code: str, ip_address: str | None) -> User:
-    mobile = normalize_mobile(mobile)
+def _consume_code(mobile: str, code: str, ip_address: str | None) -> None:
+    """Use up a valid code for the number, or count a failure and refuse."""
     code = "".join(ch for ch in code if ch.isdigit())
     check_not_locked(mobile, ip_address)
     now = timezone.now()
@@ -127,13 +136,13 @@ def sign_in_with_code(mobile: str, code: str, ip_address: str | None) -> User:
             .first()
         )
         if otp is None:
-            raise _fail(
+            error: LoginError | None = _fail(
                 mobile,
                 ip_address,
                 "login.code_expired",
                 _("The code has expired or was never sent. Ask for a new one."),
             )
-        if otp.digest != OneTimeCode.digest_of(code) or otp.attempts >= OneTimeCode.MAX_ATTEMPTS:
+        elif otp.digest != OneTimeCode.digest_of(code) or otp.attempts >= OneTimeCode.MAX_ATTEMPTS:
             otp.attempts += 1
             otp.save(update_fields=["attempts"])
             error = _fail(mobile, ip_address, "login.code_wrong", _("The code is not right."))
@@ -143,9 +152,46 @@ def sign_in_with_code(mobile: str, code: str, ip_address: str | None) -> User:
             error = None
     if error is not None:
         raise error
+
+
+def sign_in_with_code(mobile: str, code: str, ip_address: str | None) -> User:
+    mobile = normalize_mobile(mobile)
+    _consume_code(mobile, code, ip_address)
     user = User.objects.filter(mobile=mobile, is_active=True).first()
     if user is None:
         raise LoginError("login.unknown_mobile", _("No account uses this mobile number."))
+    LoginFailure.objects.filter(mobile=mobile).delete()
+    return user
+
+
+def register_with_code(
+    mobile: str,
+    code: str,
+    ip_address: str | None,
+    *,
+    real_name: str,
+    compound: Compound,
+) -> User:
+    """A resident registers from a phone: the code proves the number, staff verify them later."""
+    mobile = normalize_mobile(mobile)
+    real_name = " ".join(real_name.split())
+    if not real_name or len(real_name) > 50:
+        raise DomainError("register.bad_name", _("Give your real name (up to 50 characters)."))
+    if User.objects.filter(mobile=mobile).exists():
+        raise DomainError(
+            "register.exists", _("This number already has an account; sign in instead.")
+        )
+    _consume_code(mobile, code, ip_address)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                mobile, None, real_name=real_name, community=compound.community, compound=compound
+            )
+            audit.record(user, "accounts.person_created", user, community=compound.community)
+    except IntegrityError as exc:
+        raise DomainError(
+            "register.exists", _("This number already has an account; sign in instead.")
+        ) from exc
     LoginFailure.objects.filter(mobile=mobile).delete()
     return user
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from wulian.accounts import services
 from wulian.accounts.forms import (
     CodeLoginForm,
+    CodeRegisterForm,
     CodeRequestForm,
     PasswordChangeForm,
     PasswordLoginForm,
@@ -45,7 +46,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def login_code_view(request: HttpRequest) -> HttpResponse:
-    """Two steps on one page: ask for a code, then type it."""
+    """Two steps on one page: ask for a code, then type it. A number without an account
+    registers a resident with the same code (name and compound asked for on the way)."""
     request_form = CodeRequestForm(prefix="send")
     code_form: CodeLoginForm | None = None
     if request.method == "POST" and "send-mobile" in request.POST:
@@ -53,21 +55,36 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
         if request_form.is_valid():
             mobile = request_form.cleaned_data["mobile"]
             try:
-                services.request_code(mobile, client_ip(request))
+                known = services.request_code(mobile, client_ip(request), allow_new=True)
             except DomainError as exc:
                 request_form.add_error("mobile", str(exc.message))
             else:
                 messages.success(request, _("A code was sent to %(mobile)s.") % {"mobile": mobile})
-                code_form = CodeLoginForm(initial={"mobile": mobile})
+                form_class = CodeLoginForm if known else CodeRegisterForm
+                code_form = form_class(initial={"mobile": mobile})
     elif request.method == "POST":
-        code_form = CodeLoginForm(request.POST)
+        registering = "real_name" in request.POST
+        code_form = CodeRegisterForm(request.POST) if registering else CodeLoginForm(request.POST)
         if code_form.is_valid():
+            data = code_form.cleaned_data
             try:
-                user = services.sign_in_with_code(
-                    code_form.cleaned_data["mobile"],
-                    code_form.cleaned_data["code"],
-                    client_ip(request),
-                )
+                if registering:
+                    user = services.register_with_code(
+                        data["mobile"],
+                        data["code"],
+                        client_ip(request),
+                        real_name=data["real_name"],
+                        compound=data["compound"],
+                    )
+                    messages.success(
+                        request,
+                        _("Welcome, %(name)s. Your community staff will confirm your address.")
+                        % {"name": user.real_name},
+                    )
+                else:
+                    user = services.sign_in_with_code(
+                        data["mobile"], data["code"], client_ip(request)
+                    )
             except DomainError as exc:
                 code_form.add_error("code", str(exc.message))
             else:
