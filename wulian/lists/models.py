@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.models import StoredFile
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -551,30 +553,20 @@ class ProgressUpdate(models.Model):
         return self.text[:50]
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A checked, cleaned photo or PDF attached to a need or a progress update."""
 
     file = models.FileField(upload_to="attachments/%Y/%m/")
-    mime = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    original_name = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     need = models.ForeignKey(
         Need, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
     update = models.ForeignKey(
         ProgressUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(need__isnull=False, update__isnull=True)
@@ -582,13 +574,6 @@ class Attachment(models.Model):
                 name="attachment_has_one_owner",
             ),
         ]
-
-    def __str__(self) -> str:
-        return str(self.original_name or self.file.name)
-
-    @property
-    def is_image(self) -> bool:
-        return self.mime.startswith("image/")
 
 
 class Rating(models.Model):

@@ -1264,20 +1264,9 @@ def attach(
     from wulian.core.uploads import CleanFile, clean_upload
 
     clean = upload if isinstance(upload, CleanFile) else clean_upload(upload)
-    attachment = Attachment(
-        mime=clean.mime,
-        size=clean.size,
-        width=clean.width,
-        height=clean.height,
-        original_name=clean.original_name[:200],
-        uploaded_by=actor,
-        need=need,
-        update=update,
-    )
-    content = clean.to_content_file()
-    attachment.file.save(content.name or f"upload.{clean.extension}", content, save=False)
-    attachment.save()
-    return attachment
+    stored = Attachment.store(clean, actor, need=need, update=update)
+    assert isinstance(stored, Attachment)
+    return stored
 
 
 def record_export(actor: User, community: Region, what: str, rows: int, filters: str) -> None:

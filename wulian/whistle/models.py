@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.models import StoredFile
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -223,30 +225,20 @@ class WhistleAction(models.Model):
         return self.text[:50]
 
 
-class WhistlePhoto(models.Model):
+class WhistlePhoto(StoredFile):
     """A checked, cleaned photo of a whistle or of an action."""
 
     file = models.FileField(upload_to="whistles/%Y/%m/")
-    mime = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    original_name = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     whistle = models.ForeignKey(
         Whistle, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
     action = models.ForeignKey(
         WhistleAction, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(whistle__isnull=False, action__isnull=True)
@@ -254,6 +246,3 @@ class WhistlePhoto(models.Model):
                 name="whistle_photo_has_one_owner",
             ),
         ]
-
-    def __str__(self) -> str:
-        return str(self.original_name or self.file.name)

@@ -164,19 +164,8 @@ def _attach(
     from wulian.core.uploads import CleanFile, clean_upload
 
     clean = upload if isinstance(upload, CleanFile) else clean_upload(upload, allow=("image",))
-    photo = WhistlePhoto(
-        mime=clean.mime,
-        size=clean.size,
-        width=clean.width,
-        height=clean.height,
-        original_name=clean.original_name[:200],
-        uploaded_by=actor,
-        whistle=whistle,
-        action=action,
-    )
-    content = clean.to_content_file()
-    photo.file.save(content.name or f"photo.{clean.extension}", content, save=False)
-    photo.save()
+    photo = WhistlePhoto.store(clean, actor, whistle=whistle, action=action)
+    assert isinstance(photo, WhistlePhoto)
     return photo
 
 

@@ -1,0 +1,57 @@
+"""Building blocks shared by the apps' models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from wulian.core.uploads import CleanFile
+
+
+class StoredFile(models.Model):
+    """A photo or PDF that passed the upload checks (wulian.core.uploads), kept with its facts.
+
+    Concrete models add the owner (a need, a progress update, a whistle …) and may set their
+    own `file` field with another `upload_to`.
+    """
+
+    file = models.FileField(upload_to="files/%Y/%m/")
+    mime = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.original_name or self.file.name)
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+    @classmethod
+    def store(cls, clean: CleanFile, uploaded_by: Any, **owner: Any) -> StoredFile:
+        """Save a cleaned file under a random name and record it for its owner."""
+        stored = cls(
+            mime=clean.mime,
+            size=clean.size,
+            width=clean.width,
+            height=clean.height,
+            original_name=clean.original_name[:200],
+            uploaded_by=uploaded_by,
+            **owner,
+        )
+        content = clean.to_content_file()
+        stored.file.save(content.name or f"upload.{clean.extension}", content, save=False)
+        stored.save()
+        return stored
