@@ -155,3 +155,21 @@ def test_the_api_lists_and_answers(world, whistle):
         content_type="application/json",
     )
     assert created.status_code == 201 and created.json()["calls"][0]["state"] == "called"
+
+
+def test_staff_blow_a_whistle_from_the_page_for_a_resident_who_phoned(world):
+    client = _client(world["community_staff"])
+    url = f"/whistles/new/{world.community.pk}/"
+    data = {
+        "type": "everyday",
+        "title": "楼道堆物堵塞",
+        "units": [world.unit.pk],
+        "reporter": "139 0000 0001",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Whistle.objects.get().raised_by == world["resident"]
+    with translation.override("en"):
+        bad = client.post(url, {**data, "reporter": "13900000006"})  # lives elsewhere
+    assert bad.status_code == 200 and Whistle.objects.count() == 1
+    assert "13900000006" in bad.content.decode()

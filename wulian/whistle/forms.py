@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from wulian.accounts.models import User, normalize_mobile
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
@@ -40,18 +41,41 @@ class WhistleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     need = forms.IntegerField(label=_("From need number"), required=False, min_value=1)
+    reporter = forms.CharField(
+        label=_("Reported by (resident's mobile number)"),
+        required=False,
+        max_length=20,
+        help_text=_("The resident who reported it is told of the result and rates it."),
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
     photos = MultipleCleanFileField(label=_("Photos"), required=False, allow=("image",))
 
     def __init__(
         self, *args: Any, community: Region, units: QuerySet[Organization], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.community = community
         compound_field = self.fields["compound"]
         assert isinstance(compound_field, forms.ModelChoiceField)
         compound_field.queryset = community.compounds.all()
         units_field = self.fields["units"]
         assert isinstance(units_field, forms.ModelMultipleChoiceField)
         units_field.queryset = units
+
+    def clean_reporter(self) -> User | None:
+        raw = self.cleaned_data.get("reporter") or ""
+        if not raw.strip():
+            return None
+        mobile = normalize_mobile(raw)
+        person = User.objects.filter(
+            mobile=mobile, community=self.community, is_active=True
+        ).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("No resident of %(community)s has the number %(mobile)s.")
+                % {"community": self.community, "mobile": mobile}
+            )
+        return person
 
 
 class ReasonForm(forms.Form):

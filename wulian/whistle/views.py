@@ -95,6 +95,7 @@ def whistle_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
                     report_by=data.get("report_by"),
                     resolve_by=data.get("resolve_by"),
                     need=need,
+                    raised_by=data.get("reporter"),
                     photos=data.get("photos") or [],
                 ),
             )
