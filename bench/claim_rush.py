@@ -153,6 +153,7 @@ class Claimant(threading.Thread):
         self.needs = random.Random(seed).sample(needs, k=min(tries, len(needs)))
         self.start_gate, self.deadline = start_gate, deadline
         self.latencies: list[float] = []
+        self.page_latencies: list[float] = []
         self.ok = 0
         self.taken = 0
         self.unclear = 0
@@ -181,15 +182,18 @@ class Claimant(threading.Thread):
             path = f"/lists/needs/{need}/claim/"
             cookie = f"sessionid={self.session}"
             try:
+                opened = time.perf_counter()
                 status, page, headers = self._request(
                     "GET", path, headers={"Cookie": cookie, "Accept-Language": "en"}
                 )
+                self.page_latencies.append((time.perf_counter() - opened) * 1000)
                 match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
                 csrf = re.search(r"csrftoken=([^;]+)", headers.get("set-cookie", ""))
                 if status >= 500:
                     self.server_errors += 1
                     continue
-                if match is None or csrf is None:  # already taken: the page says so, no form
+                if 'id="claim-form"' not in page or match is None or csrf is None:
+                    # already taken: the page says so and offers no claim form
                     if any(word in page for word in TAKEN):
                         self.taken += 1
                     else:
@@ -343,6 +347,7 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
     latencies = [ms for c in claimants for ms in c.latencies]
+    pages = [ms for c in claimants for ms in c.page_latencies]
     ok = sum(c.ok for c in claimants)
     result = {
         "db": args.db,
@@ -362,6 +367,9 @@ def main() -> None:
         "p95_ms": round(_percentile(latencies, 0.95), 1),
         "p99_ms": round(_percentile(latencies, 0.99), 1),
         "claims_per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "page_views": len(pages),
+        "page_p50_ms": round(statistics.median(pages), 1) if pages else 0.0,
+        "page_p99_ms": round(_percentile(pages, 0.99), 1),
         "seconds": round(elapsed, 2),
     }
     checks = (
