@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wulian.core.models import StoredFile
 
@@ -67,8 +68,8 @@ class DeadlinePolicy(models.Model):
 
 class Whistle(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("whistle state", "Open")
+        CLOSED = "closed", pgettext_lazy("whistle state", "Closed")
 
     community = models.ForeignKey(
         "places.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
