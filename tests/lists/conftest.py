@@ -61,3 +61,35 @@ def sign_both(world: Any, project: Any) -> None:
         drawn_png=signature_png(),
     )
     project.refresh_from_db()
+
+
+@pytest.fixture
+def fresh_engines() -> Any:
+    """Each test starts and ends with no cached matching engine."""
+    from wulian.lists import matching
+
+    matching.clear_cache()
+    yield
+    matching.clear_cache()
+
+
+@pytest.fixture
+def barber(world: Any, haircut: Category) -> Any:
+    """The school's haircuts: Wednesday afternoons, 40 visits a month."""
+    import datetime
+
+    return services.create_resource(
+        world["unit_admin"],
+        world.community,
+        services.ResourceInput(
+            title="便民理发",
+            description="美发专业师生为居民理发，行动不便的老人可预约上门。",
+            category=haircut,
+            tags=["理发", "老人", "上门"],
+            capacity_text="40 人次/月",
+            weekdays="3",
+            hours_from=datetime.time(14),
+            hours_to=datetime.time(17),
+        ),
+        provider_org=world.unit,
+    )

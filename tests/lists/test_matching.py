@@ -15,34 +15,7 @@ from tests.lists.conftest import sign_both
 from wulian.lists import matching, services
 from wulian.lists.models import Category, Need, Resource
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engines() -> Any:
-    matching.clear_cache()
-    yield
-    matching.clear_cache()
-
-
-@pytest.fixture
-def barber(world: Any, haircut: Category) -> Resource:
-    """The school's haircuts: Wednesday afternoons, 40 visits a month."""
-    return services.create_resource(
-        world["unit_admin"],
-        world.community,
-        services.ResourceInput(
-            title="便民理发",
-            description="美发专业师生为居民理发，行动不便的老人可预约上门。",
-            category=haircut,
-            tags=["理发", "老人", "上门"],
-            capacity_text="40 人次/月",
-            weekdays="3",
-            hours_from=datetime.time(14),
-            hours_to=datetime.time(17),
-        ),
-        provider_org=world.unit,
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engines")]
 
 
 @pytest.fixture

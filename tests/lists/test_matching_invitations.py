@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
@@ -17,33 +16,7 @@ from wulian.lists.models import Category, Invitation, Need, Resource
 from wulian.notifications.models import Notification
 from wulian.orgs.models import Membership, Organization
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engines() -> Any:
-    matching.clear_cache()
-    yield
-    matching.clear_cache()
-
-
-@pytest.fixture
-def barber(world: Any, haircut: Category) -> Resource:
-    return services.create_resource(
-        world["unit_admin"],
-        world.community,
-        services.ResourceInput(
-            title="便民理发",
-            description="美发专业师生为居民理发，老人可预约上门。",
-            category=haircut,
-            tags=["理发", "老人", "上门"],
-            capacity_text="40 人次/月",
-            weekdays="3",
-            hours_from=datetime.time(14),
-            hours_to=datetime.time(17),
-        ),
-        provider_org=world.unit,
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_engines")]
 
 
 @pytest.fixture

@@ -133,6 +133,13 @@ def _set_tags(obj: Need | Resource, names: Sequence[str]) -> None:
     obj.tags.set([existing[n] for n in names])
 
 
+def _tag_and_index(obj: Need | Resource, raw_tags: str | Iterable[str] | None) -> None:
+    """Set the tags and refresh the folded search text; the caller saves the object."""
+    tags = split_tags(raw_tags)
+    _set_tags(obj, tags)
+    obj.search_text = _search_text(obj, tags)
+
+
 def _search_text(obj: Need | Resource, tags: Sequence[str]) -> str:
     category = str(obj.category) if obj.category_id else ""
     extra = obj.raiser_display if isinstance(obj, Need) else obj.provider_display
@@ -285,9 +292,7 @@ def raise_need(
             raiser_name=raiser_name or (for_org.name if for_org else ""),
             entered_by=actor if (raised_by is None or raised_by.pk != actor.pk) else None,
         )
-        tags = split_tags(data.tags)
-        _set_tags(need, tags)
-        need.search_text = _search_text(need, tags)
+        _tag_and_index(need, data.tags)
         need.save(update_fields=["search_text"])
         for photo in photos:
             attach(actor, photo, need=need)
@@ -333,9 +338,7 @@ def update_need(actor: User, need: Need, data: NeedInput) -> Need:
             "slots",
         ):
             setattr(locked, name, getattr(data, name))
-        tags = split_tags(data.tags)
-        _set_tags(locked, tags)
-        locked.search_text = _search_text(locked, tags)
+        _tag_and_index(locked, data.tags)
         locked.save()
         audit.record(
             actor,
@@ -1194,9 +1197,7 @@ def create_resource(
             external_id=external_id,
             **_resource_fields(data),
         )
-        tags = split_tags(data.tags)
-        _set_tags(resource, tags)
-        resource.search_text = _search_text(resource, tags)
+        _tag_and_index(resource, data.tags)
         resource.save(update_fields=["search_text"])
         audit.record(
             actor,
@@ -1216,9 +1217,7 @@ def update_resource(actor: User, resource: Resource, data: ResourceInput) -> Res
         before = audit.snapshot(locked, RESOURCE_FIELDS)
         for name, value in _resource_fields(data).items():
             setattr(locked, name, value)
-        tags = split_tags(data.tags)
-        _set_tags(locked, tags)
-        locked.search_text = _search_text(locked, tags)
+        _tag_and_index(locked, data.tags)
         locked.save()
         audit.record(
             actor,
