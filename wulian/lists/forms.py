@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wulian.core.uploads import MultipleCleanFileField
+from wulian.core.widgets import DateInput, TimeInput
 from wulian.lists import services
 from wulian.lists.models import Category, Need, PartyKind, Project, Resource, Signature
 from wulian.orgs.models import Organization
@@ -51,9 +52,7 @@ class NeedForm(forms.Form):
     urgency = forms.TypedChoiceField(
         label=_("Urgency"), choices=Need.Urgency.choices, coerce=int, initial=0
     )
-    deadline = forms.DateField(
-        label=_("Needed by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("Needed by"), required=False, widget=DateInput())
     beneficiaries = forms.IntegerField(label=_("People who benefit"), required=False, min_value=0)
     slots = forms.IntegerField(
         label=_("How many units may claim it"), min_value=1, max_value=50, initial=1
@@ -99,7 +98,9 @@ class NeedForm(forms.Form):
 
     def clean_deadline(self) -> datetime.date | None:
         value: datetime.date | None = self.cleaned_data.get("deadline")
-        if value is not None and value < timezone.localdate():
+        # An untouched deadline is kept even when it has passed; only a new one must be ahead.
+        changed = "deadline" in self.changed_data
+        if changed and value is not None and value < timezone.localdate():
             raise forms.ValidationError(_("The deadline has already passed."))
         return value
 
@@ -136,12 +137,8 @@ class NeedFilterForm(forms.Form):
     raiser_kind = forms.ChoiceField(
         label=_("Raised by"), choices=[("", _("Anyone")), *PartyKind.choices], required=False
     )
-    since = forms.DateField(
-        label=_("Raised since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Raised until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("Raised since"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Raised until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, community: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,10 +211,8 @@ class AgreementForm(forms.Form):
     claimant_side_duties = forms.CharField(
         label=_("Party B's duties"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    starts_on = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    ends_on = forms.DateField(label=_("End date"), widget=DateInput())
 
 
 class SignForm(forms.Form):
@@ -258,9 +253,7 @@ class ProgressForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=120)
-    due_on = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
 
 class CompleteForm(forms.Form):
@@ -340,12 +333,8 @@ class ResourceForm(forms.Form):
         ],
         widget=forms.CheckboxSelectMultiple,
     )
-    hours_from = forms.TimeField(
-        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    hours_to = forms.TimeField(
-        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    hours_from = forms.TimeField(label=_("From"), required=False, widget=TimeInput())
+    hours_to = forms.TimeField(label=_("To"), required=False, widget=TimeInput())
 
     def __init__(
         self, *args: Any, orgs: QuerySet[Organization] | None = None, **kwargs: Any
