@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +97,9 @@ class ResourceOut(Schema):
     capacity_period: str
     availability: str
     weekdays: str
+    service_area_id: int | None
+    hours_from: datetime.time | None
+    hours_to: datetime.time | None
 
 
 class ResourceIn(Schema):
@@ -108,7 +112,26 @@ class ResourceIn(Schema):
     capacity: str = ""
     availability: str = ""
     weekdays: str = ""
+    service_area_id: int | None = None
+    hours_from: datetime.time | None = None
+    hours_to: datetime.time | None = None
     organization_id: int | None = None
+
+
+class ResourcePatch(Schema):
+    """An edit: only the fields sent change; a field sent as null is cleared."""
+
+    title: str | None = Field(None, max_length=120)
+    description: str | None = None
+    kind: str | None = None
+    category_id: int | None = None
+    tags: list[str] | None = None
+    capacity: str | None = None
+    availability: str | None = None
+    weekdays: str | None = None
+    service_area_id: int | None = None
+    hours_from: datetime.time | None = None
+    hours_to: datetime.time | None = None
 
 
 class ClaimIn(Schema):
@@ -197,6 +220,9 @@ def resource_out(resource: Resource) -> dict[str, Any]:
         "capacity_period": resource.capacity_period,
         "availability": resource.availability,
         "weekdays": resource.weekdays,
+        "service_area_id": resource.service_area_id,
+        "hours_from": resource.hours_from,
+        "hours_to": resource.hours_to,
     }
 
 
@@ -229,6 +255,29 @@ def _community(pk: int) -> Region:
 
 def _optional(model: Any, pk: int | None) -> Any:
     return get_object_or_404(model, pk=pk) if pk is not None else None
+
+
+# Fields sent by id in the API, and the model each names.
+_BY_ID = {"category_id": Category, "compound_id": Compound, "service_area_id": Region}
+_RENAMED = {"capacity": "capacity_text"}
+
+
+def _sent(payload: Schema) -> dict[str, Any]:
+    """What the caller sent, as the service input's fields: objects for ids, nothing unsent."""
+    sent: dict[str, Any] = {}
+    for name, value in payload.dict(exclude_unset=True).items():
+        if name in _BY_ID:
+            sent[name.removesuffix("_id")] = _optional(_BY_ID[name], value)
+        elif name == "tags":
+            sent[name] = tuple(value or ())
+        elif value is None and name not in _NULLABLE:
+            raise DomainError("field.required", _("%(field)s cannot be empty.") % {"field": name})
+        else:
+            sent[_RENAMED.get(name, name)] = value
+    return sent
+
+
+_NULLABLE = {"beneficiaries", "deadline", "hours_from", "hours_to"}
 
 
 class _LazyList:
@@ -298,22 +347,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Status:
 def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[str, Any]:
     user = _user(request)
     need = get_need_for(user, need_id)
-    changes = payload.dict(exclude_unset=True)
-    data = services.NeedInput(
-        title=changes.get("title", need.title),
-        description=changes.get("description", need.description),
-        category=_optional(Category, changes["category_id"])
-        if "category_id" in changes
-        else need.category,
-        tags=changes.get("tags", [t.name for t in need.tags.all()]),
-        compound=_optional(Compound, changes["compound_id"])
-        if "compound_id" in changes
-        else need.compound,
-        beneficiaries=changes.get("beneficiaries", need.beneficiaries),
-        deadline=changes.get("deadline", need.deadline),
-        urgency=changes.get("urgency", need.urgency),
-        slots=changes.get("slots", need.slots),
-    )
+    data = replace(services.NeedInput.from_need(need), **_sent(payload))
     return need_out(services.update_need(user, need, data))
 
 
@@ -367,16 +401,19 @@ def read_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
     return resource_out(get_resource_for(request.user, resource_id))
 
 
-def _resource_input(payload: ResourceIn | Any, category: Category | None) -> Any:
+def _resource_input(payload: ResourceIn) -> services.ResourceInput:
     return services.ResourceInput(
         title=payload.title,
         description=payload.description,
         kind=payload.kind,
-        category=category,
+        category=_optional(Category, payload.category_id),
         tags=payload.tags,
         capacity_text=payload.capacity,
+        service_area=_optional(Region, payload.service_area_id),
         availability=payload.availability,
         weekdays=payload.weekdays,
+        hours_from=payload.hours_from,
+        hours_to=payload.hours_to,
     )
 
 
@@ -388,20 +425,28 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
     resource = services.create_resource(
         user,
         _community(payload.community_id),
-        _resource_input(payload, _optional(Category, payload.category_id)),
+        _resource_input(payload),
         provider_org=_optional(Organization, payload.organization_id),
     )
     return Status(201, resource_out(resource))
 
 
-@router.put("/resources/{resource_id}", response=ResourceOut, summary="Edit a resource")
-def update_resource(request: HttpRequest, resource_id: int, payload: ResourceIn) -> dict[str, Any]:
+@router.api_operation(
+    ["PUT", "PATCH"],
+    "/resources/{resource_id}",
+    response=ResourceOut,
+    summary="Edit a resource (only the fields sent change)",
+)
+def update_resource(
+    request: HttpRequest, resource_id: int, payload: ResourcePatch
+) -> dict[str, Any]:
     user = _user(request)
     resource = get_resource_for(user, resource_id, "lists.change_resource")
-    updated = services.update_resource(
-        user, resource, _resource_input(payload, _optional(Category, payload.category_id))
-    )
-    return resource_out(updated)
+    sent = _sent(payload)
+    if "kind" in sent and sent["kind"] not in Resource.Kind.values:
+        raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
+    data = replace(services.ResourceInput.from_resource(resource), **sent)
+    return resource_out(services.update_resource(user, resource, data))
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -104,20 +105,43 @@ class NeedForm(forms.Form):
             raise forms.ValidationError(_("The deadline has already passed."))
         return value
 
-    def need_input(self) -> services.NeedInput:
+    @staticmethod
+    def initial_for(data: services.NeedInput) -> dict[str, Any]:
+        """The form's initial values for a need as it stands (`NeedInput.from_need`)."""
+        return {
+            "title": data.title,
+            "description": data.description,
+            "compound": data.compound,
+            "category": data.category,
+            "urgency": data.urgency,
+            "deadline": data.deadline,
+            "beneficiaries": data.beneficiaries,
+            "slots": data.slots,
+            "tags": "、".join(data.tags),
+            "channel": data.channel,
+        }
+
+    def need_input(self, base: services.NeedInput | None = None) -> services.NeedInput:
+        """What the form says; on an edit, `base` is the need as it stands, and what the form
+        does not show stays as it is."""
         data = self.cleaned_data
-        return services.NeedInput(
-            title=data["title"],
-            description=data.get("description", ""),
-            category=data.get("category"),
-            tags=services.split_tags(data.get("tags", "")),
-            compound=data.get("compound"),
-            beneficiaries=data.get("beneficiaries"),
-            deadline=data.get("deadline"),
-            urgency=data.get("urgency", 0),
-            channel=data.get("channel") or Need.Channel.WEB,
-            slots=data.get("slots") or 1,
-        )
+        values: dict[str, Any] = {
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "category": data.get("category"),
+            "tags": tuple(services.split_tags(data.get("tags", ""))),
+            "compound": data.get("compound"),
+            "beneficiaries": data.get("beneficiaries"),
+            "deadline": data.get("deadline"),
+            "urgency": data.get("urgency", 0),
+            "slots": data.get("slots") or 1,
+        }
+        values = {name: value for name, value in values.items() if name in self.fields}
+        if "channel" in self.fields:
+            values["channel"] = data.get("channel") or Need.Channel.WEB
+        if base is not None:
+            return replace(base, **values)
+        return services.NeedInput(**values)
 
 
 class NeedFilterForm(forms.Form):
@@ -347,21 +371,43 @@ class ResourceForm(forms.Form):
             )
             self.order_fields(["provider_org"])
 
-    def resource_input(self) -> services.ResourceInput:
+    @staticmethod
+    def initial_for(data: services.ResourceInput) -> dict[str, Any]:
+        """The form's initial values for a resource as it stands (`from_resource`)."""
+        return {
+            "title": data.title,
+            "kind": data.kind,
+            "category": data.category,
+            "description": data.description,
+            "tags": "、".join(data.tags),
+            "capacity_text": data.capacity_text,
+            "service_area": data.service_area,
+            "availability": data.availability,
+            "weekdays": list(data.weekdays),
+            "hours_from": data.hours_from,
+            "hours_to": data.hours_to,
+        }
+
+    def resource_input(self, base: services.ResourceInput | None = None) -> services.ResourceInput:
+        """What the form says; on an edit, `base` is the resource as it stands."""
         data = self.cleaned_data
-        return services.ResourceInput(
-            title=data["title"],
-            description=data.get("description", ""),
-            kind=data["kind"],
-            category=data.get("category"),
-            tags=services.split_tags(data.get("tags", "")),
-            capacity_text=data.get("capacity_text", ""),
-            service_area=data.get("service_area"),
-            availability=data.get("availability", ""),
-            weekdays="".join(data.get("weekdays") or []),
-            hours_from=data.get("hours_from"),
-            hours_to=data.get("hours_to"),
-        )
+        values: dict[str, Any] = {
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "kind": data["kind"],
+            "category": data.get("category"),
+            "tags": tuple(services.split_tags(data.get("tags", ""))),
+            "capacity_text": data.get("capacity_text", ""),
+            "service_area": data.get("service_area"),
+            "availability": data.get("availability", ""),
+            "weekdays": "".join(data.get("weekdays") or []),
+            "hours_from": data.get("hours_from"),
+            "hours_to": data.get("hours_to"),
+        }
+        values = {name: value for name, value in values.items() if name in self.fields}
+        if base is not None:
+            return replace(base, **values)
+        return services.ResourceInput(**values)
 
 
 class AssignFilterForm(forms.Form):

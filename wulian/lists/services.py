@@ -216,6 +216,22 @@ class NeedInput:
     channel: str = Need.Channel.WEB
     slots: int = 1
 
+    @classmethod
+    def from_need(cls, need: Need) -> NeedInput:
+        """The need as it stands: edits and partial updates are `replace(input, **sent)`."""
+        return cls(
+            title=need.title,
+            description=need.description,
+            category=need.category,
+            tags=tuple(tag.name for tag in need.tags.all()),
+            compound=need.compound,
+            beneficiaries=need.beneficiaries,
+            deadline=need.deadline,
+            urgency=need.urgency,
+            channel=need.channel,
+            slots=need.slots,
+        )
+
 
 def _validate_need(
     data: NeedInput, community: Region, old_deadline: datetime.date | None = None
@@ -1131,6 +1147,23 @@ class ResourceInput:
     weekdays: str = ""
     hours_from: datetime.time | None = None
     hours_to: datetime.time | None = None
+
+    @classmethod
+    def from_resource(cls, resource: Resource) -> ResourceInput:
+        """The resource as it stands: edits and partial updates are `replace(input, **sent)`."""
+        return cls(
+            title=resource.title,
+            description=resource.description,
+            kind=resource.kind,
+            category=resource.category,
+            tags=tuple(tag.name for tag in resource.tags.all()),
+            capacity_text=resource.capacity_text,
+            service_area=resource.service_area,
+            availability=resource.availability,
+            weekdays=resource.weekdays,
+            hours_from=resource.hours_from,
+            hours_to=resource.hours_to,
+        )
 
 
 def _resource_fields(data: ResourceInput) -> dict[str, Any]:

@@ -160,21 +160,13 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
 def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     need = get_need_for(user, pk)
-    initial = {
-        "title": need.title,
-        "description": need.description,
-        "compound": need.compound_id,
-        "category": need.category_id,
-        "urgency": need.urgency,
-        "deadline": need.deadline,
-        "beneficiaries": need.beneficiaries,
-        "slots": need.slots,
-        "tags": "、".join(need.tags.values_list("name", flat=True)),
-    }
-    form = forms.NeedForm(request.POST or None, community=need.community, initial=initial)
+    current = services.NeedInput.from_need(need)
+    form = forms.NeedForm(
+        request.POST or None, community=need.community, initial=forms.NeedForm.initial_for(current)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_need(user, need, form.need_input())
+            services.update_need(user, need, form.need_input(current))
         except DomainError as exc:
             _error(form, exc)
         else:
@@ -567,21 +559,8 @@ def resource_view(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     resource = get_resource_for(user, pk, "lists.change_resource") if pk else None
-    initial: dict[str, Any] = {}
-    if resource is not None:
-        initial = {
-            "title": resource.title,
-            "kind": resource.kind,
-            "category": resource.category_id,
-            "description": resource.description,
-            "tags": "、".join(resource.tags.values_list("name", flat=True)),
-            "capacity_text": resource.capacity_text,
-            "service_area": resource.service_area_id,
-            "availability": resource.availability,
-            "weekdays": list(resource.weekdays),
-            "hours_from": resource.hours_from,
-            "hours_to": resource.hours_to,
-        }
+    current = services.ResourceInput.from_resource(resource) if resource is not None else None
+    initial = forms.ResourceForm.initial_for(current) if current is not None else {}
     orgs = _my_orgs(user) if resource is None else None
     form = forms.ResourceForm(request.POST or None, orgs=orgs, initial=initial)
     community = (
@@ -598,7 +577,7 @@ def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
                     provider_org=org,
                 )
             else:
-                services.update_resource(user, resource, form.resource_input())
+                services.update_resource(user, resource, form.resource_input(current))
         except DomainError as exc:
             _error(form, exc)
         else:
