@@ -16,6 +16,7 @@ admin.site.site_header = "Wulian 五联"
 urlpatterns = [
     path("", include("wulian.core.urls")),
     path("healthz", healthz_view, name="healthz"),
+    path("", include("wulian.core.media")),
     path("accounts/", include("wulian.accounts.urls")),
     path("regions/", include("wulian.places.urls")),
     path("orgs/", include("wulian.orgs.urls")),

@@ -179,6 +179,22 @@ rules.add_perm("lists.manage_project", project_staff)
 rules.add_perm("lists.rate_project", project_beneficiary & ~project_claimant)
 
 
+# ---- attachments ----
+
+
+@rules.predicate
+def can_see_attachment(user: Any, attachment: Any) -> bool:
+    """A need's photo goes with the need, a progress photo with its project."""
+    if attachment is None:
+        return False
+    if attachment.need_id is not None:
+        return bool(user.has_perm("lists.view_need", attachment.need))
+    return bool(user.has_perm("lists.view_project", attachment.update.project))
+
+
+rules.add_perm("lists.view_attachment", can_see_attachment)
+
+
 # ---- access helpers ----
 
 NEED_RELATED = ("community", "category__parent", "compound", "raised_by", "raised_for")

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,16 @@ from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.navigation import home_community
 from wulian.lists import forms, matching, services
-from wulian.lists.models import Category, Claim, Invitation, Need, Project, Resource, Signature
+from wulian.lists.models import (
+    Attachment,
+    Category,
+    Claim,
+    Invitation,
+    Need,
+    Project,
+    Resource,
+    Signature,
+)
 from wulian.lists.rules import (
     NEED_RELATED,
     get_need_for,
@@ -30,6 +39,10 @@ from wulian.places.models import Region
 from wulian.places.rules import covered_regions, get_region_for
 
 PAGE_SIZE = 20
+# A need's photos (not its PDFs) for the thumbnails on list cards, in one query a page.
+IMAGE_PHOTOS = Prefetch(
+    "photos", queryset=Attachment.objects.filter(mime__startswith="image/"), to_attr="image_photos"
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -65,7 +78,9 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
     needs = visible_needs(request.user)
     if community is not None:
         needs = needs.filter(community=community)
-    needs = filters.filter(needs).select_related(*NEED_RELATED).prefetch_related("tags")
+    needs = (
+        filters.filter(needs).select_related(*NEED_RELATED).prefetch_related("tags", IMAGE_PHOTOS)
+    )
     page = Paginator(needs.order_by("-urgency", "-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -91,6 +106,7 @@ def my_needs_view(request: HttpRequest) -> HttpResponse:
     needs = (
         Need.objects.filter(Q(raised_by=user) | Q(raised_for__in=_my_orgs(user)))
         .select_related(*NEED_RELATED, "merged_into")
+        .prefetch_related(IMAGE_PHOTOS)
         .order_by("-created_at")
     )
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -111,6 +127,7 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
     needs = (
         Need.objects.filter(community__in=regions, state=Need.State.SUBMITTED)
         .select_related(*NEED_RELATED)
+        .prefetch_related(IMAGE_PHOTOS)
         .order_by("-urgency", "created_at")
     )
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
