@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.audit.readable import register_field_models
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.text import fold
 from wulian.lists.models import (
@@ -77,6 +78,8 @@ audit.register_actions(
         "lists.need_invited": gettext_lazy("invited a unit to claim the need"),
     }
 )
+# The agreement's terms are recorded on the project's timeline.
+register_field_models({"lists.agreement_updated": "lists.Agreement"})
 
 NEED_FIELDS = (
     "title",
