@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from wulian.accounts import sms
 from wulian.accounts.models import LoginFailure, OneTimeCode, User, normalize_mobile
@@ -51,7 +51,11 @@ def check_not_locked(mobile: str, ip_address: str | None) -> None:
         minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
         raise LoginError(
             "login.locked",
-            _("Too many failed attempts. Please try again in %(minutes)d minutes.")
+            ngettext(
+                "Too many failed attempts. Please try again in %(minutes)d minute.",
+                "Too many failed attempts. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
             % {"minutes": minutes},
         )
 
@@ -97,14 +101,21 @@ def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False
     if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
         raise DomainError(
             "login.code_too_soon",
-            _("A code was just sent. Please wait %(seconds)d seconds before asking again.")
+            ngettext(
+                "A code was just sent. Please wait %(seconds)d second before asking again.",
+                "A code was just sent. Please wait %(seconds)d seconds before asking again.",
+                settings.SMS_CODE_INTERVAL_SECONDS,
+            )
             % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
         )
     code = OneTimeCode.new_code()
     minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
-    text = _(
+    text = ngettext(
+        "[Wulian] Your sign-in code is %(code)s. It is valid for %(minutes)d minute. "
+        "Do not share it with anyone.",
         "[Wulian] Your sign-in code is %(code)s. It is valid for %(minutes)d minutes. "
-        "Do not share it with anyone."
+        "Do not share it with anyone.",
+        minutes,
     ) % {"code": code, "minutes": minutes}
     try:
         # The code is kept only if the message went out, so a failed send can be retried at once.

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
@@ -341,7 +341,11 @@ def update_need(actor: User, need: Need, data: NeedInput) -> Need:
         if data.slots < locked.claimed_slots:
             raise Conflict(
                 "need.slots_below_claims",
-                _("%(n)d slots are already claimed; the need cannot have fewer.")
+                ngettext(
+                    "%(n)d slot is already claimed; the need cannot have fewer.",
+                    "%(n)d slots are already claimed; the need cannot have fewer.",
+                    locked.claimed_slots,
+                )
                 % {"n": locked.claimed_slots},
             )
         _validate_need(data, locked.community, old_deadline=locked.deadline)

@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
@@ -658,8 +659,16 @@ def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(sent)d invitations sent; %(already)d had been sent before.")
-                % {"sent": len(done.sent), "already": len(done.already)},
+                ngettext(
+                    "%(sent)d invitation sent; ", "%(sent)d invitations sent; ", len(done.sent)
+                )
+                % {"sent": len(done.sent)}
+                + ngettext(
+                    "%(already)d had been sent before.",
+                    "%(already)d had been sent before.",
+                    len(done.already),
+                )
+                % {"already": len(done.already)},
             )
         return redirect(request.get_full_path())
     form = forms.AssignFilterForm(request.GET or None, community=community)
