@@ -30,6 +30,8 @@ audit.register_actions(
 )
 
 PROFILE_FIELDS = ("real_name", "compound", "building", "is_party_member")
+# The version of the privacy notice (accounts/privacy.html); change it when the notice changes.
+PRIVACY_NOTICE_VERSION = "2026-12"
 
 
 class LoginError(DomainError):
@@ -182,9 +184,18 @@ def register_with_code(
     *,
     real_name: str,
     compound: Compound,
+    privacy_notice_version: str,
 ) -> User:
-    """A resident registers from a phone: the code proves the number, staff verify them later."""
+    """A resident registers from a phone: the code proves the number, staff verify them later.
+
+    They must have agreed to the current privacy notice; its version and the time are kept.
+    """
     mobile = normalize_mobile(mobile)
+    if privacy_notice_version != PRIVACY_NOTICE_VERSION:
+        raise DomainError(
+            "register.no_consent",
+            _("Read the privacy notice and tick that you agree to it to register."),
+        )
     real_name = " ".join(real_name.split())
     if not real_name or len(real_name) > 50:
         raise DomainError("register.bad_name", _("Give your real name (up to 50 characters)."))
@@ -196,9 +207,21 @@ def register_with_code(
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                mobile, None, real_name=real_name, community=compound.community, compound=compound
+                mobile,
+                None,
+                real_name=real_name,
+                community=compound.community,
+                compound=compound,
+                privacy_notice_version=privacy_notice_version,
+                privacy_agreed_at=timezone.now(),
             )
-            audit.record(user, "accounts.person_created", user, community=compound.community)
+            audit.record(
+                user,
+                "accounts.person_created",
+                user,
+                after={"privacy_notice_version": privacy_notice_version},
+                community=compound.community,
+            )
     except IntegrityError as exc:
         raise DomainError(
             "register.exists", _("This number already has an account; sign in instead.")

@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
-from wulian.lists import matching, services
+from wulian.lists import matching, names, services
 from wulian.lists.models import Category, Need, Project, Resource
 from wulian.lists.rules import (
     NEED_RELATED,
@@ -181,7 +182,9 @@ class ProjectOut(Schema):
     completed_at: datetime.datetime | None
 
 
-def need_out(need: Need) -> dict[str, Any]:
+def need_out(need: Need, viewer: Any = None) -> dict[str, Any]:
+    """The need as `viewer` may see it (a resident raiser's name is masked for strangers)."""
+    viewer = viewer if viewer is not None else AnonymousUser()
     return {
         "id": need.pk,
         "title": need.title,
@@ -197,12 +200,13 @@ def need_out(need: Need) -> dict[str, Any]:
         "slots": need.slots,
         "slots_left": need.slots_left,
         "raiser_kind": need.raiser_kind,
-        "raiser": need.raiser_display or need.get_raiser_kind_display(),
+        "raiser": names.raiser_name(viewer, need),
         "created_at": need.created_at,
     }
 
 
-def resource_out(resource: Resource) -> dict[str, Any]:
+def resource_out(resource: Resource, viewer: Any = None) -> dict[str, Any]:
+    viewer = viewer if viewer is not None else AnonymousUser()
     return {
         "id": resource.pk,
         "title": resource.title,
@@ -212,7 +216,7 @@ def resource_out(resource: Resource) -> dict[str, Any]:
         "category": str(resource.category) if resource.category_id else None,
         "tags": [t.name for t in resource.tags.all()],
         "community_id": resource.community_id,
-        "provider": resource.provider_display,
+        "provider": names.provider_name(viewer, resource),
         "provider_kind": resource.provider_kind,
         "capacity": resource.capacity_text,
         "capacity_number": resource.capacity_number,
@@ -312,12 +316,12 @@ def list_needs(
         needs = needs.filter(community_id=community_id)
     if q:
         needs = needs.filter(services.needs_matching(q))
-    return _LazyList(needs.order_by("-created_at", "-id"), need_out)
+    return _LazyList(needs.order_by("-created_at", "-id"), lambda n: need_out(n, request.user))
 
 
 @router.get("/needs/{need_id}", response=NeedOut, auth=None)
 def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    return need_out(get_need_for(request.user, need_id))
+    return need_out(get_need_for(request.user, need_id), request.user)
 
 
 @router.post("/needs", response={201: NeedOut}, summary="Raise a need")
@@ -340,7 +344,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Status:
         ),
         for_org=_optional(Organization, payload.organization_id),
     )
-    return Status(201, need_out(need))
+    return Status(201, need_out(need, user))
 
 
 @router.patch("/needs/{need_id}", response=NeedOut, summary="Edit a need")
@@ -348,13 +352,13 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
     user = _user(request)
     need = get_need_for(user, need_id)
     data = replace(services.NeedInput.from_need(need), **_sent(payload))
-    return need_out(services.update_need(user, need, data))
+    return need_out(services.update_need(user, need, data), user)
 
 
 @router.post("/needs/{need_id}/publish", response=NeedOut)
 def publish_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
     user = _user(request)
-    return need_out(services.publish_need(user, get_need_for(user, need_id)))
+    return need_out(services.publish_need(user, get_need_for(user, need_id)), user)
 
 
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
@@ -392,13 +396,14 @@ def list_resources(
     if kind:
         resources = resources.filter(kind=kind)
     return _LazyList(
-        resources.prefetch_related("tags").order_by("-created_at", "-id"), resource_out
+        resources.prefetch_related("tags").order_by("-created_at", "-id"),
+        lambda r: resource_out(r, request.user),
     )
 
 
 @router.get("/resources/{resource_id}", response=ResourceOut, auth=None)
 def read_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
-    return resource_out(get_resource_for(request.user, resource_id))
+    return resource_out(get_resource_for(request.user, resource_id), request.user)
 
 
 def _resource_input(payload: ResourceIn) -> services.ResourceInput:
@@ -428,7 +433,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
         _resource_input(payload),
         provider_org=_optional(Organization, payload.organization_id),
     )
-    return Status(201, resource_out(resource))
+    return Status(201, resource_out(resource, user))
 
 
 @router.api_operation(
@@ -446,7 +451,7 @@ def update_resource(
     if "kind" in sent and sent["kind"] not in Resource.Kind.values:
         raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
     data = replace(services.ResourceInput.from_resource(resource), **sent)
-    return resource_out(services.update_resource(user, resource, data))
+    return resource_out(services.update_resource(user, resource, data), user)
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
