@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.core.workflow import Workflow, transition
 from wulian.lists.models import Need
 from wulian.notifications.services import notify
 from wulian.orgs.models import Organization
@@ -57,6 +58,29 @@ audit.register_actions(
 
 LIVE = (WhistleCall.State.CALLED, WhistleCall.State.SIGNED, WhistleCall.State.ARRIVED)
 NOT_ARRIVED = (WhistleCall.State.CALLED, WhistleCall.State.SIGNED)
+
+_S = WhistleCall.State
+CALL_FLOW = Workflow(
+    WhistleCall,
+    moves={
+        _S.CALLED: {_S.SIGNED, _S.ARRIVED, _S.HANDLED, _S.DECLINED, _S.REROUTED},
+        _S.SIGNED: {_S.ARRIVED, _S.HANDLED, _S.DECLINED, _S.REROUTED},
+        _S.ARRIVED: {_S.HANDLED, _S.DECLINED, _S.REROUTED},
+        _S.HANDLED: {_S.ARRIVED},  # sent back
+        _S.DECLINED: {_S.REROUTED},
+    },
+    code="call.bad_state",
+    refusal=gettext_lazy("This call is %(state)s; that step is not possible now."),
+    community=lambda call: call.whistle.community,
+    subject=lambda call: call.whistle,
+    describe=lambda call: {"unit": call.organization.name},
+)
+WHISTLE_FLOW = Workflow(
+    Whistle,
+    moves={Whistle.State.OPEN: {Whistle.State.CLOSED}},
+    code="whistle.closed",
+    refusal=gettext_lazy("This whistle has been closed."),
+)
 
 
 # ------------------------------------------------------------------ helpers
@@ -284,32 +308,26 @@ def _locked_call(call: WhistleCall) -> WhistleCall:
 def _answer(
     actor: User,
     call: WhistleCall,
-    allowed: Iterable[str],
     to: str,
     action: str,
     **changes: Any,
 ) -> WhistleCall:
+    """A unit moves its own call; a handled call goes back only when staff send it back."""
     if not actor.has_perm("whistle.answer_call", call):
         raise NotAllowed(
             "call.not_member", _("Only members of the unit called can answer this call.")
         )
-    with transaction.atomic():
-        locked = _locked_call(call)
+
+    def still_open(locked: WhistleCall) -> None:
         if locked.whistle.state == Whistle.State.CLOSED:
             raise Conflict("whistle.closed", _("This whistle has been closed."))
-        if locked.state not in allowed:
-            raise Conflict(
-                "call.bad_state",
-                _("This call is %(state)s; that step is not possible now.")
-                % {"state": locked.get_state_display()},
-            )
-        before = locked.state
-        locked.state = to
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.save()
-        _record(actor, action, locked, before, note=str(changes.get("decline_reason", "")))
-    return locked
+        if not locked.is_live:
+            CALL_FLOW.refuse(locked)
+
+    note = str(changes.get("decline_reason", ""))
+    return transition(
+        CALL_FLOW, call, to, actor, action=action, note=note, guard=still_open, **changes
+    )
 
 
 def sign_call(actor: User, call: WhistleCall) -> WhistleCall:
@@ -317,7 +335,6 @@ def sign_call(actor: User, call: WhistleCall) -> WhistleCall:
     return _answer(
         actor,
         call,
-        {WhistleCall.State.CALLED},
         WhistleCall.State.SIGNED,
         "whistle.signed",
         signed_at=timezone.now(),
@@ -331,7 +348,6 @@ def arrive_call(actor: User, call: WhistleCall) -> WhistleCall:
     return _answer(
         actor,
         call,
-        NOT_ARRIVED,
         WhistleCall.State.ARRIVED,
         "whistle.arrived",
         signed_at=signed_at,
@@ -370,7 +386,6 @@ def handle_call(
         handled = _answer(
             actor,
             call,
-            LIVE,
             WhistleCall.State.HANDLED,
             "whistle.handled",
             signed_at=call.signed_at or now,
@@ -397,7 +412,6 @@ def decline_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
         declined = _answer(
             actor,
             call,
-            LIVE,
             WhistleCall.State.DECLINED,
             "whistle.declined",
             declined_at=timezone.now(),
@@ -437,7 +451,7 @@ def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCal
         whistle = Whistle.objects.select_for_update().get(pk=locked.whistle_id)
         if whistle.state == Whistle.State.CLOSED:
             raise Conflict("whistle.closed", _("This whistle has been closed."))
-        if locked.state not in {WhistleCall.State.DECLINED, *LIVE}:
+        if not CALL_FLOW.can_move(locked, WhistleCall.State.REROUTED):
             raise Conflict("call.bad_state", _("Only a declined or open call can be re-routed."))
         if (
             whistle.calls.filter(organization=to)
@@ -455,12 +469,15 @@ def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCal
             resolve_by=resolve_by,
             called_at=now,
         )
-        before = locked.state
-        locked.state = WhistleCall.State.REROUTED
-        locked.rerouted_at = now
-        locked.rerouted_to = new
-        locked.save()
-        _record(actor, "whistle.rerouted", locked, before, to=to.name)
+        CALL_FLOW.apply(
+            locked,
+            WhistleCall.State.REROUTED,
+            actor,
+            action="whistle.rerouted",
+            after={"to": to.name},
+            rerouted_at=now,
+            rerouted_to=new,
+        )
         with translation.override(settings.LANGUAGE_CODE):
             _tell(
                 [to],
@@ -484,12 +501,16 @@ def send_back_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
             raise Conflict("whistle.closed", _("This whistle has been closed."))
         if locked.state != WhistleCall.State.HANDLED:
             raise Conflict("call.bad_state", _("Only a handled call can be sent back."))
-        locked.state = WhistleCall.State.ARRIVED
-        locked.handled_at = None
-        locked.sent_back_at = timezone.now()
-        locked.sent_back_count += 1
-        locked.save()
-        _record(actor, "whistle.sent_back", locked, WhistleCall.State.HANDLED, note=reason)
+        CALL_FLOW.apply(
+            locked,
+            WhistleCall.State.ARRIVED,
+            actor,
+            action="whistle.sent_back",
+            note=reason,
+            handled_at=None,
+            sent_back_at=timezone.now(),
+            sent_back_count=locked.sent_back_count + 1,
+        )
         with translation.override(settings.LANGUAGE_CODE):
             _tell(
                 [locked.organization],
@@ -518,16 +539,8 @@ def confirm_closure(actor: User, whistle: Whistle) -> Whistle:
             )
         handled = [c for c in calls if c.state == WhistleCall.State.HANDLED]
         WhistleCall.objects.filter(pk__in=[c.pk for c in handled]).update(confirmed_at=now)
-        locked.state = Whistle.State.CLOSED
-        locked.closed_at = now
-        locked.save(update_fields=["state", "closed_at"])
-        audit.record(
-            actor,
-            "whistle.closed",
-            locked,
-            before={"state": "open"},
-            after={"state": "closed"},
-            community=locked.community,
+        WHISTLE_FLOW.apply(
+            locked, Whistle.State.CLOSED, actor, action="whistle.closed", closed_at=now
         )
         with translation.override(settings.LANGUAGE_CODE):
             recipients: list[User | Organization] = [c.organization for c in handled]
