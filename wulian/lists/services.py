@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +44,7 @@ from wulian.lists.models import (
     Signature,
     Tag,
 )
+from wulian.notifications.services import tell
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
 from wulian.places.models import Compound, Region
@@ -213,26 +214,6 @@ def _raiser_recipients(need: Need) -> list[Any]:
     if need.raised_for_id and need.raised_for is not None:
         return [need.raised_for]
     return [need.raised_by] if need.raised_by_id and need.raised_by is not None else []
-
-
-def _tell(
-    recipients: Sequence[Any],
-    kind: str,
-    url: str,
-    obj: Any,
-    headline: Any,
-    detail: Any = "",
-    **params: Any,
-) -> None:
-    """Tell people what happened, in the site's language, once the change is committed."""
-    from wulian.notifications.services import notify
-
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        title = str(headline) % params if params else str(headline)
-        body = str(detail) % params if params and detail else str(detail)
-        notify(recipients, kind=kind, title=title, body=body, url=url, obj=obj)
 
 
 def _need_url(need: Need) -> str:
@@ -428,12 +409,12 @@ def publish_need(actor: User, need: Need) -> Need:
         "lists.need_published",
         published_at=timezone.now(),
     )
-    _tell(
+    tell(
         _raiser_recipients(published),
         "need.published",
-        _need_url(published),
-        published,
         gettext_lazy("Your need “%(title)s” is on the opportunity list."),
+        url=_need_url(published),
+        obj=published,
         title=published.title,
     )
     return published
@@ -454,13 +435,13 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
         rejection_reason=reason.strip(),
         closed_at=timezone.now(),
     )
-    _tell(
+    tell(
         _raiser_recipients(rejected),
         "need.rejected",
-        _need_url(rejected),
-        rejected,
         gettext_lazy("Your need “%(title)s” was not accepted."),
         gettext_lazy("Reason: %(reason)s"),
+        url=_need_url(rejected),
+        obj=rejected,
         title=rejected.title,
         reason=reason.strip(),
     )
@@ -501,13 +482,13 @@ def merge_need(actor: User, need: Need, into: Need) -> Need:
         merged_into=into,
         closed_at=timezone.now(),
     )
-    _tell(
+    tell(
         _raiser_recipients(merged),
         "need.merged",
-        _need_url(into),
-        merged,
         gettext_lazy("Your need “%(title)s” was merged with a similar one: “%(other)s”."),
         gettext_lazy("Follow the merged need to see who takes it on."),
+        url=_need_url(into),
+        obj=merged,
         title=merged.title,
         other=into.title,
     )
@@ -638,13 +619,13 @@ def claim_need(
             )
             Agreement.objects.create(project=project, **_default_agreement(locked, claim))
             audit.record(actor, "lists.project_created", project, community=locked.community)
-            _tell(
+            tell(
                 _raiser_recipients(locked),
                 "need.claimed",
-                _project_url(project),
-                project,
                 gettext_lazy("“%(claimant)s” claimed your need “%(title)s”."),
                 gettext_lazy("Read and sign the claim agreement to start the project."),
+                url=_project_url(project),
+                obj=project,
                 claimant=claim.party_display,
                 title=locked.title,
             )
@@ -896,13 +877,13 @@ def sign_agreement(
                 last_activity_at=now,
             )
             claim_side = [current.claim.organization or current.claim.claimant]
-            _tell(
+            tell(
                 [*_raiser_recipients(current.need), *claim_side],
                 "agreement.final",
-                _project_url(current),
-                current,
                 gettext_lazy("Both sides signed the claim agreement for “%(title)s”."),
                 gettext_lazy("The project has started; the agreement can be downloaded as a PDF."),
+                url=_project_url(current),
+                obj=current,
                 title=current.title,
             )
     return signature
@@ -1060,13 +1041,13 @@ def complete_project(actor: User, project: Project, outcomes: Outcomes) -> Proje
             and not live.exclude(state=Project.State.COMPLETED).exists()
         ):
             NEED_FLOW.apply(need, Need.State.DONE, actor, action="lists.need_done", closed_at=now)
-        _tell(
+        tell(
             _raiser_recipients(need),
             "project.completed",
-            _project_url(locked),
-            locked,
             gettext_lazy("“%(title)s” is complete."),
             gettext_lazy("Please rate how it went."),
+            url=_project_url(locked),
+            obj=locked,
             title=locked.title,
         )
     return locked
@@ -1434,13 +1415,13 @@ def _invite(
         community=need.community,
         note=note.strip()[:300],
     )
-    _tell(
+    tell(
         [org],
         "need.invited",
-        reverse("lists:claim", args=[need.pk]),
-        need,
         gettext_lazy("The community invites %(org)s to claim “%(title)s”."),
         gettext_lazy("Open the need to read it and claim it if you can help."),
+        url=reverse("lists:claim", args=[need.pk]),
+        obj=need,
         org=org.name,
         title=need.title,
     )
