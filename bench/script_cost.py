@@ -36,9 +36,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from wulian.accounts.models import User
-    from wulian.core.demo import DemoBuilder
     from wulian.events.models import ReleaseEvent
     from wulian.lists.models import Need
+    from wulian.site.demo import DemoBuilder
 
     DemoBuilder().build()
     staff = User.objects.get(mobile="13800000001")

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from wulian.accounts.models import User
 from wulian.audit.services import timeline
-from wulian.core.demo import DemoBuilder
 from wulian.places.models import Region
+from wulian.site.demo import DemoBuilder
 from wulian.whistle.demo import CASES, build_whistles
 from wulian.whistle.models import Whistle, WhistleCall
 from wulian.whistle.scorecard import Period, scorecard
