@@ -21,10 +21,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.audit.readable import register_field_models
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.text import fold
 from wulian.core.workflow import Workflow, transition
@@ -79,6 +80,8 @@ audit.register_actions(
         "lists.need_invited": gettext_lazy("invited a unit to claim the need"),
     }
 )
+# The agreement's terms are recorded on the project's timeline.
+register_field_models({"lists.agreement_updated": "lists.Agreement"})
 
 NEED_FIELDS = (
     "title",
@@ -245,6 +248,22 @@ class NeedInput:
     channel: str = Need.Channel.WEB
     slots: int = 1
 
+    @classmethod
+    def from_need(cls, need: Need) -> NeedInput:
+        """The need as it stands: edits and partial updates are `replace(input, **sent)`."""
+        return cls(
+            title=need.title,
+            description=need.description,
+            category=need.category,
+            tags=tuple(tag.name for tag in need.tags.all()),
+            compound=need.compound,
+            beneficiaries=need.beneficiaries,
+            deadline=need.deadline,
+            urgency=need.urgency,
+            channel=need.channel,
+            slots=need.slots,
+        )
+
 
 def _validate_need(
     data: NeedInput, community: Region, old_deadline: datetime.date | None = None
@@ -351,7 +370,11 @@ def update_need(actor: User, need: Need, data: NeedInput) -> Need:
         if data.slots < locked.claimed_slots:
             raise Conflict(
                 "need.slots_below_claims",
-                _("%(n)d slots are already claimed; the need cannot have fewer.")
+                ngettext(
+                    "%(n)d slot is already claimed; the need cannot have fewer.",
+                    "%(n)d slots are already claimed; the need cannot have fewer.",
+                    locked.claimed_slots,
+                )
                 % {"n": locked.claimed_slots},
             )
         _validate_need(data, locked.community, old_deadline=locked.deadline)
@@ -1164,6 +1187,23 @@ class ResourceInput:
     weekdays: str = ""
     hours_from: datetime.time | None = None
     hours_to: datetime.time | None = None
+
+    @classmethod
+    def from_resource(cls, resource: Resource) -> ResourceInput:
+        """The resource as it stands: edits and partial updates are `replace(input, **sent)`."""
+        return cls(
+            title=resource.title,
+            description=resource.description,
+            kind=resource.kind,
+            category=resource.category,
+            tags=tuple(tag.name for tag in resource.tags.all()),
+            capacity_text=resource.capacity_text,
+            service_area=resource.service_area,
+            availability=resource.availability,
+            weekdays=resource.weekdays,
+            hours_from=resource.hours_from,
+            hours_to=resource.hours_to,
+        )
 
 
 def _resource_fields(data: ResourceInput) -> dict[str, Any]:
