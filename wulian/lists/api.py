@@ -21,6 +21,7 @@ from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.lists import matching, names, services
+from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import Category, Need, Project, Resource
 from wulian.lists.rules import (
     NEED_RELATED,
@@ -355,12 +356,6 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
     return need_out(services.update_need(user, need, data), user)
 
 
-@router.post("/needs/{need_id}/publish", response=NeedOut)
-def publish_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    user = _user(request)
-    return need_out(services.publish_need(user, get_need_for(user, need_id)), user)
-
-
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
 def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status:
     user = _user(request)
@@ -582,3 +577,19 @@ def organization_opportunities(
         }
         for o in matching.opportunities_for(org, k=max(1, min(k, 50)))
     ]
+
+
+class NeedActionIn(Schema):
+    reason: str = ""
+    into: int | None = None
+
+
+@router.post("/needs/{need_id}/{action}", response=NeedOut, summary="Act on a need")
+def act_on_need(
+    request: HttpRequest, need_id: int, action: str, payload: NeedActionIn | None = None
+) -> dict[str, Any]:
+    """publish, reject (reason), withdraw, merge (into): the same actions as the page's."""
+    user = _user(request)
+    need = get_need_for(user, need_id)
+    data = payload.dict(exclude_none=True) if payload else {}
+    return need_out(NEED_ACTIONS.perform(user, need, action, data), user)

@@ -13,9 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core.actions import perform_on_page
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.lists import forms, matching, services
+from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import (
     Attachment,
     Category,
@@ -241,31 +243,8 @@ def need_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
-    need = get_need_for(user, pk)
-    try:
-        if action == "publish":
-            services.publish_need(user, need)
-            messages.success(request, _("The need is published on the opportunity list."))
-        elif action == "reject":
-            form = forms.RejectForm(request.POST)
-            reason = form.data.get("reason", "")
-            services.reject_need(user, need, reason)
-            messages.info(request, _("The need was rejected; the raiser sees your reason."))
-        elif action == "withdraw":
-            services.withdraw_need(user, need)
-            messages.info(request, _("The need has been withdrawn."))
-        elif action == "merge":
-            merge = forms.MergeForm(request.POST)
-            if not merge.is_valid():
-                raise DomainError("need.merge_target", _("Give the number of the other need."))
-            into = get_need_for(user, merge.cleaned_data["into"])
-            services.merge_need(user, need, into)
-            messages.info(request, _("Merged. The raiser is told where to follow it."))
-        else:
-            return HttpResponse(status=404)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    need = get_need_for(_user(request), pk)
+    perform_on_page(request, NEED_ACTIONS, need, action)
     return redirect("lists:need", pk=need.pk)
 
 

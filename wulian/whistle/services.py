@@ -85,6 +85,15 @@ WHISTLE_FLOW = Workflow(
 # ------------------------------------------------------------------ helpers
 
 
+def callable_units(community: Region) -> QuerySet[Organization]:
+    """Units a community can call: active ones based in it or in the regions above it."""
+    return (
+        Organization.objects.filter(is_active=True, region_id__in=community.ancestor_ids)
+        .exclude(kind=Organization.Kind.COMMUNITY)
+        .order_by("kind", "name")
+    )
+
+
 def deadlines_for(community: Region, type: str) -> tuple[int, int]:
     """(hours to report, hours to resolve) for a type of whistle in a community."""
     policy = DeadlinePolicy.objects.filter(community=community, type=type).first()
