@@ -326,7 +326,7 @@ def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
 
 
 @router.post("/needs", response={201: NeedOut}, summary="Raise a need")
-def create_need(request: HttpRequest, payload: NeedIn) -> Status:
+def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
     user = _user(request)
     community = _community(payload.community_id)
     need = services.raise_need(
@@ -357,7 +357,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
 
 
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
-def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status:
+def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[Any]:
     user = _user(request)
     need = get_need_for(user, need_id)
     claim = services.claim_need(
@@ -418,7 +418,7 @@ def _resource_input(payload: ResourceIn) -> services.ResourceInput:
 
 
 @router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")
-def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
+def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
     user = _user(request)
     if payload.kind not in Resource.Kind.values:
         raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
@@ -477,7 +477,7 @@ def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, An
 
 
 @router.post("/projects/{project_id}/progress", response={201: ProjectOut})
-def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status:
+def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status[Any]:
     user = _user(request)
     project = get_project_for(user, project_id)
     services.post_progress(user, project, payload.text)
@@ -504,7 +504,7 @@ def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict
 
 
 @router.post("/projects/{project_id}/rate", response={201: ProjectOut})
-def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status:
+def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status[Any]:
     user = _user(request)
     project = get_project_for(user, project_id)
     services.rate_project(user, project, payload.score, payload.comment)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -387,7 +389,7 @@ def _project_form_error(
 def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     project = get_project_for(user, pk)
-    handlers = {
+    handlers: dict[str, tuple[str, Callable[[], Form]]] = {
         "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
         "agreement": ("agreement_form", lambda: forms.AgreementForm(request.POST)),
         "progress": (

@@ -112,7 +112,7 @@ def get_whistle(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
 
 
 @router.post("/whistles", response={201: WhistleOut})
-def blow(request: HttpRequest, payload: WhistleIn) -> Status:
+def blow(request: HttpRequest, payload: WhistleIn) -> Status[Any]:
     user = _user(request)
     community = get_region_for(user, payload.community_id, "whistle.blow")
     units = list(Organization.objects.filter(pk__in=payload.unit_ids))
