@@ -84,7 +84,11 @@ def claim_need(
         and organization.pk not in membership_roles(actor)
     ):
         raise NotAllowed("claim.not_member", _("You can only claim for a unit you belong to."))
-    if recorded_by is None and need.raised_by_id == actor.pk and organization is None:
+    if (
+        recorded_by is None
+        and organization is None
+        and not actor.has_perm("lists.claim_need", need)
+    ):
         raise NotAllowed("claim.own_need", _("You cannot claim a need you raised yourself."))
     kind = org_party_kind(organization) if organization else PartyKind.RESIDENT
     try:

@@ -98,6 +98,8 @@ def raise_need(
     raiser_kind: str | None = None,
 ) -> Need:
     """Anyone signed in raises a need: for themselves, for their unit, or (staff) for someone."""
+    if not actor.has_perm("lists.raise_need", community):
+        raise NotAllowed("need.not_signed_in", _("Sign in to raise a need."))
     community = _community(community)
     _validate_need(data, community)
     staff = _is_staff(actor, community)
