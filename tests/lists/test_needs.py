@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -176,7 +177,8 @@ def test_the_raise_and_claim_permissions_are_the_ones_services_check(world, need
     from wulian.lists import services
 
     with pytest.raises(NotAllowed) as refused:
-        services.raise_need(AnonymousUser(), world.community, services.NeedInput(title="路灯坏了"))
+        visitor: Any = AnonymousUser()
+        services.raise_need(visitor, world.community, services.NeedInput(title="路灯坏了"))
     assert refused.value.code == "need.not_signed_in"
     with pytest.raises(NotAllowed) as own:
         services.claim_need(world["resident"], need)
