@@ -6,7 +6,7 @@ wulian.notifications.services.notify); their text is stored in the site's langua
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.core import deadlines
+from wulian.core.deadlines import Step
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.workflow import Workflow, transition
 from wulian.lists.models import Need
@@ -600,116 +602,147 @@ class SweepResult:
         )
 
 
-def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> None:
-    """Every deadline step due for one call, in one transaction, each at most once."""
-    with transaction.atomic():
-        call = (
-            WhistleCall.objects.select_for_update(of=("self",))
-            .select_related("whistle__community", "whistle__created_by", "organization")
-            .get(pk=call_id)
-        )
-        whistle = call.whistle
-        if whistle.state == Whistle.State.CLOSED:
-            return
-        unit = call.organization
-        names: dict[str, Any] = {"unit": unit.name, "title": whistle.title}
-        urgent = whistle.type == WhistleType.EMERGENCY
-        base = f"whistle-call:{call.pk}"
-        changed: list[str] = []
-        if call.state in NOT_ARRIVED:
-            if call.report_by <= now:
-                if not call.report_overdue:
-                    call.report_overdue = True
-                    changed.append("report_overdue")
-                    _record(None, "whistle.report_overdue", call)
-                    tell(
-                        [unit, whistle.created_by],
-                        "whistle.report_overdue",
-                        gettext_lazy("%(unit)s is late to report for “%(title)s”"),
-                        gettext_lazy("The report-by time %(time)s has passed."),
-                        url=whistle_url(whistle),
-                        obj=whistle,
-                        urgent=urgent,
-                        key=f"{base}:report-overdue",
-                        time=_local(call.report_by),
-                        **names,
-                    )
-                    result.report_overdue += 1
-                if call.escalated_at is None:
-                    call.escalated_at = now
-                    changed.append("escalated_at")
-                    _record(None, "whistle.escalated", call)
-                    tell(
-                        subdistrict_staff(whistle.community),
-                        "whistle.escalated",
-                        gettext_lazy("Escalated: %(unit)s has not reported for “%(title)s”"),
-                        gettext_lazy(
-                            "%(community)s called at %(time)s; no report by the deadline."
-                        ),
-                        url=whistle_url(whistle),
-                        obj=whistle,
-                        urgent=urgent,
-                        key=f"{base}:escalated",
-                        community=whistle.community.name,
-                        time=_local(call.called_at),
-                        **names,
-                    )
-                    result.escalated += 1
-            elif call.reminder_sent_at is None and now >= reminder_due(
-                call.called_at, call.report_by
-            ):
-                call.reminder_sent_at = now
-                changed.append("reminder_sent_at")
-                _record(None, "whistle.reminded", call, deadline="report_by")
-                tell(
-                    [unit],
-                    "whistle.reminder",
-                    gettext_lazy("Reminder: report for “%(title)s” by %(time)s"),
-                    url=whistle_url(whistle),
-                    obj=whistle,
-                    urgent=urgent,
-                    key=f"{base}:report-reminder",
-                    title=whistle.title,
-                    time=_local(call.report_by),
-                )
-                result.reminders += 1
-        if call.is_live:
-            if call.resolve_by <= now:
-                if not call.resolve_overdue:
-                    call.resolve_overdue = True
-                    changed.append("resolve_overdue")
-                    _record(None, "whistle.resolve_overdue", call)
-                    tell(
-                        [unit, whistle.created_by],
-                        "whistle.resolve_overdue",
-                        gettext_lazy("%(unit)s is late to resolve “%(title)s”"),
-                        gettext_lazy("The resolve-by time %(time)s has passed."),
-                        url=whistle_url(whistle),
-                        obj=whistle,
-                        key=f"{base}:resolve-overdue",
-                        time=_local(call.resolve_by),
-                        **names,
-                    )
-                    result.resolve_overdue += 1
-            elif call.resolve_reminder_sent_at is None and now >= reminder_due(
-                call.called_at, call.resolve_by
-            ):
-                call.resolve_reminder_sent_at = now
-                changed.append("resolve_reminder_sent_at")
-                _record(None, "whistle.reminded", call, deadline="resolve_by")
-                tell(
-                    [unit],
-                    "whistle.reminder",
-                    gettext_lazy("Reminder: resolve “%(title)s” by %(time)s"),
-                    url=whistle_url(whistle),
-                    obj=whistle,
-                    key=f"{base}:resolve-reminder",
-                    title=whistle.title,
-                    time=_local(call.resolve_by),
-                )
-                result.resolve_reminders += 1
-        if changed:
-            call.save(update_fields=changed)
+def _names(call: WhistleCall) -> dict[str, Any]:
+    return {"unit": call.organization.name, "title": call.whistle.title}
+
+
+def _tell_step(
+    call: WhistleCall,
+    recipients: Iterable[User | Organization],
+    step: str,
+    headline: Any,
+    detail: Any = "",
+    **params: Any,
+) -> None:
+    """Record a deadline step on the whistle's timeline and tell who must know, once."""
+    whistle = call.whistle
+    kind = "whistle.reminder" if step.endswith("reminder") else f"whistle.{step.replace('-', '_')}"
+    tell(
+        recipients,
+        kind,
+        headline,
+        detail,
+        url=whistle_url(whistle),
+        obj=whistle,
+        urgent=whistle.type == WhistleType.EMERGENCY and not step.startswith("resolve"),
+        key=f"whistle-call:{call.pk}:{step}",
+        **{**_names(call), **params},
+    )
+
+
+def _report_overdue(call: WhistleCall, now: datetime.datetime) -> None:
+    _record(None, "whistle.report_overdue", call)
+    _tell_step(
+        call,
+        [call.organization, call.whistle.created_by],
+        "report-overdue",
+        gettext_lazy("%(unit)s is late to report for “%(title)s”"),
+        gettext_lazy("The report-by time %(time)s has passed."),
+        time=_local(call.report_by),
+    )
+
+
+def _escalate(call: WhistleCall, now: datetime.datetime) -> None:
+    _record(None, "whistle.escalated", call)
+    _tell_step(
+        call,
+        subdistrict_staff(call.whistle.community),
+        "escalated",
+        gettext_lazy("Escalated: %(unit)s has not reported for “%(title)s”"),
+        gettext_lazy("%(community)s called at %(time)s; no report by the deadline."),
+        community=call.whistle.community.name,
+        time=_local(call.called_at),
+    )
+
+
+def _remind_report(call: WhistleCall, now: datetime.datetime) -> None:
+    _record(None, "whistle.reminded", call, deadline="report_by")
+    _tell_step(
+        call,
+        [call.organization],
+        "report-reminder",
+        gettext_lazy("Reminder: report for “%(title)s” by %(time)s"),
+        time=_local(call.report_by),
+    )
+
+
+def _resolve_overdue(call: WhistleCall, now: datetime.datetime) -> None:
+    _record(None, "whistle.resolve_overdue", call)
+    _tell_step(
+        call,
+        [call.organization, call.whistle.created_by],
+        "resolve-overdue",
+        gettext_lazy("%(unit)s is late to resolve “%(title)s”"),
+        gettext_lazy("The resolve-by time %(time)s has passed."),
+        time=_local(call.resolve_by),
+    )
+
+
+def _remind_resolve(call: WhistleCall, now: datetime.datetime) -> None:
+    _record(None, "whistle.reminded", call, deadline="resolve_by")
+    _tell_step(
+        call,
+        [call.organization],
+        "resolve-reminder",
+        gettext_lazy("Reminder: resolve “%(title)s” by %(time)s"),
+        time=_local(call.resolve_by),
+    )
+
+
+def _not_arrived(call: WhistleCall) -> bool:
+    return call.state in NOT_ARRIVED
+
+
+# The deadline steps of a unit's call, in the order they run (see wulian.core.deadlines).
+CALL_DEADLINES: list[Step[WhistleCall]] = [
+    Step(
+        "report_overdue",
+        "report_overdue",
+        lambda call, now: _not_arrived(call) and call.report_by <= now,
+        _report_overdue,
+    ),
+    Step(
+        "escalated",
+        "escalated_at",
+        lambda call, now: _not_arrived(call) and call.report_by <= now,
+        _escalate,
+    ),
+    Step(
+        "reminders",
+        "reminder_sent_at",
+        lambda call, now: (
+            _not_arrived(call)
+            and call.report_by > now
+            and now >= reminder_due(call.called_at, call.report_by)
+        ),
+        _remind_report,
+    ),
+    Step(
+        "resolve_overdue",
+        "resolve_overdue",
+        lambda call, now: call.is_live and call.resolve_by <= now,
+        _resolve_overdue,
+    ),
+    Step(
+        "resolve_reminders",
+        "resolve_reminder_sent_at",
+        lambda call, now: (
+            call.is_live
+            and call.resolve_by > now
+            and now >= reminder_due(call.called_at, call.resolve_by)
+        ),
+        _remind_resolve,
+    ),
+]
+
+
+def _locked_open_call(call_id: int) -> WhistleCall | None:
+    call = (
+        WhistleCall.objects.select_for_update(of=("self",))
+        .select_related("whistle__community", "whistle__created_by", "organization")
+        .get(pk=call_id)
+    )
+    return None if call.whistle.state == Whistle.State.CLOSED else call
 
 
 def sweep_deadlines(now: datetime.datetime | None = None) -> SweepResult:
@@ -733,7 +766,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> SweepResult:
         .filter(report_by__lte=horizon)
         .values_list("id", flat=True)
     )
-    result = SweepResult()
-    for call_id in sorted(set(candidates) | set(also)):
-        _sweep_one(call_id, now, result)
-    return result
+    counts = deadlines.sweep(
+        _locked_open_call, sorted(set(candidates) | set(also)), CALL_DEADLINES, now
+    )
+    return SweepResult(**counts)
