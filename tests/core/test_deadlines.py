@@ -7,12 +7,13 @@ import datetime
 from django.utils import timezone
 
 from wulian.core.deadlines import Step, run_steps
+from wulian.orgs.models import Organization
 
 
 def test_a_due_step_runs_once_and_a_step_not_due_waits(world):
     ran: list[str] = []
     now = timezone.now()
-    steps = [
+    steps: list[Step[Organization]] = [
         Step("due", "is_active", lambda obj, at: True, lambda obj, at: ran.append("due")),
         Step("later", "is_active", lambda obj, at: False, lambda obj, at: ran.append("later")),
     ]
