@@ -9,10 +9,13 @@ empties first), prints one JSON line with the timings.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import json
 import os
 import platform
+import pstats
+import sys
 import tempfile
 import time
 
@@ -21,6 +24,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--profile", choices=["check", "import"], help="print where the time goes (cProfile)"
+    )
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="wulian-bench-")
@@ -78,10 +84,19 @@ def main() -> None:
     data = buffer.getvalue()
 
     def timed(dry_run: bool = False) -> float:
+        profile = args.profile == ("check" if dry_run else "import")
+        profiler = cProfile.Profile() if profile else None
         start = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         report = lists_io.import_file(
             staff, community, "needs", "needs.xlsx", data, dry_run=dry_run
         )
+        if profiler is not None:
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative")
+            stats.print_stats(25)
+            stats.print_callers("_fetch_all")
         assert not report.errors, report.errors[:3]
         return time.perf_counter() - start
 

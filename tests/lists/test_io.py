@@ -149,7 +149,7 @@ def test_it_imports_needs_with_simplified_labels(world):
         (2, "create", "A1"),
         (3, "create", "A2"),
     ]
-    assert detail[0]["id"] == need.pk and detail[0]["after"]["title"] == "42号小区老人理发"
+    assert detail[0]["id"] == need.pk and detail[0]["title"] == "42号小区老人理发"
     assert not AuditEntry.objects.filter(action="lists.need_raised").exists()
 
 

@@ -172,15 +172,106 @@ def read_first_sheet(data: bytes, max_rows: int) -> Sheet:
             raise XlsxFormatError("sheet part missing")
         strings = _strings(archive, strings_part)
         date_styles = _date_styles(archive, styles_part)
-        xml = archive.read(sheet_part).decode("utf-8")
+        raw_xml = archive.read(sheet_part)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-    root = _ROOT.search(xml)
-    prefix = root.group(1) or "" if root else ""
-    data_start = xml.find(f"<{prefix}sheetData")
-    data_end = xml.find(f"</{prefix}sheetData>")
-    if data_start < 0:
-        return Sheet()
-    body_xml = xml[data_start : data_end if data_end >= 0 else len(xml)]
+    result: Sheet | None = None
+    if raw_xml.find(b"<sheetData") >= 0:  # no namespace prefix: the usual case
+        start, end = raw_xml.find(b"<sheetData"), raw_xml.find(b"</sheetData>")
+        body = raw_xml[start : end if end >= 0 else len(raw_xml)]
+        result = _regular_cells(body, strings, date_styles, epoch, max_rows)
+    xml = raw_xml.decode("utf-8")
+    if result is None:
+        root = _ROOT.search(xml)
+        prefix = root.group(1) or "" if root else ""
+        data_start = xml.find(f"<{prefix}sheetData")
+        data_end = xml.find(f"</{prefix}sheetData>")
+        if data_start < 0:
+            return Sheet()
+        body_xml = xml[data_start : data_end if data_end >= 0 else len(xml)]
+        result = _any_cells(body_xml, prefix, strings, date_styles, epoch, max_rows)
+    _read_merged(xml, result)
+    return result
+
+
+# The cells as Excel, WPS and openpyxl write them: r, s, t in this order, a plain value or a
+# plain inline string. One regular expression reads them all at C speed.
+_REGULAR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")? ?(?:/>|>'
+    rb"(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?"
+    rb'(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>|<is ?/>)?'
+    rb"</c>)"
+)
+
+
+def _regular_cells(
+    body: bytes, strings: list[str], date_styles: set[int], epoch: Any, max_rows: int
+) -> Sheet | None:
+    """The cells of a regularly written sheet, or None when it is written some other way.
+
+    It works on the bytes: a regular expression over UTF-8 bytes runs three times faster than
+    over the decoded text, and only the text of each cell needs decoding."""
+    if b"<is><r" in body or b"rPh" in body or b"<extLst" in body:
+        return None
+    found = _REGULAR_CELL.findall(body)
+    if len(found) != body.count(b"<c "):
+        return None
+    result = Sheet()
+    columns: dict[bytes, int] = {}
+    current = b""
+    cells: list[Any] = []
+    filled = False
+    for letters, row, style, kind, raw, inline in found:
+        if row != current:
+            if filled:
+                result.rows.append((int(current), cells))
+                if len(result.rows) > max_rows + 20:
+                    return result
+            current, cells, filled = row, [], False
+        value: Any
+        if kind == b"inlineStr":
+            if not inline:
+                continue
+            value = _unescape(inline.decode("utf-8"))
+        elif not raw:
+            continue
+        elif kind == b"s":
+            position = int(raw)
+            value = strings[position] if position < len(strings) else None
+        elif kind in {b"str", b"e"}:
+            value = _unescape(raw.decode("utf-8"))
+        elif kind == b"b":
+            value = raw == b"1"
+        elif kind == b"d":
+            value = _iso(raw.decode("ascii"))
+        else:
+            value = _number(raw.decode("ascii"))
+            if style and int(style) in date_styles:
+                converted = from_excel(value, epoch)
+                if isinstance(converted, datetime.datetime | datetime.date):
+                    value = converted
+        if value is None or value == "":
+            continue
+        index = columns.get(letters)
+        if index is None:
+            index = columns[letters] = column_index(letters.decode("ascii"))
+        if index >= len(cells):
+            cells.extend([None] * (index - len(cells) + 1))
+        cells[index] = value
+        filled = True
+    if filled:
+        result.rows.append((int(current), cells))
+    return result
+
+
+def _any_cells(
+    body_xml: str,
+    prefix: str,
+    strings: list[str],
+    date_styles: set[int],
+    epoch: Any,
+    max_rows: int,
+) -> Sheet:
+    """The cells of any sheet, however its attributes are ordered or prefixed."""
     result = Sheet()
     next_row = 1
     columns: dict[str, int] = {}
@@ -249,13 +340,16 @@ def read_first_sheet(data: bytes, max_rows: int) -> Sheet:
             result.rows.append((row_number, cells))
             if len(result.rows) > max_rows + 20:
                 break
+    return result
+
+
+def _read_merged(xml: str, result: Sheet) -> None:
     for ref in _MERGE.findall(xml):
         first, _, last = ref.partition(":")
         a, b = _REF.match(first), _REF.match(last or first)
         if a and b:
             top, left = int(a.group(2)), column_index(a.group(1))
             result.merged.append((top, left, int(b.group(2)), column_index(b.group(1))))
-    return result
 
 
 def _iso(text: str) -> datetime.date | datetime.datetime | str:
