@@ -2312,11 +2312,9 @@ def render_xlsx(rows: Iterable[Sequence[Cell]], title: str = "Sheet1") -> bytes:
             cell = sheet.cell(number, index)
             if isinstance(value, datetime.date):
                 cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str) and value:
-                cell.data_type = (
-                    "s"  # text people wrote is never a formula, whatever it starts with
-                )
+            elif _looks_like_formula(value):
                 cell.value = value
+                cell.data_type = "s"  # text people wrote is never a formula
         if number == 1:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
