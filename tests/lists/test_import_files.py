@@ -55,8 +55,8 @@ def staff_needs_sheet(deadline_format='yyyy"年"m"月"d"日"'):
     for row in rows:
         sheet.append(row)
     sheet.merge_cells("C4:C5")  # the category merged down the first two needs
-    for row in (4, 5, 6):
-        sheet.cell(row, 6).number_format = deadline_format
+    for number in (4, 5, 6):
+        sheet.cell(number, 6).number_format = deadline_format
     sheet.append([])
     sheet.append([4, "健身器材维修", "环境整治", "江汉北路42号小区", 8, later(70), "✓", ""])
     sheet.cell(8, 6).number_format = deadline_format

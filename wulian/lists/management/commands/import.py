@@ -105,8 +105,8 @@ class Command(BaseCommand):
                     "source": _("remembered") if used.remembered else _("as mapped"),
                 }
             )
-        for note in report.notes:
-            self.stdout.write(str(note))
+        for value_note in report.notes:
+            self.stdout.write(str(value_note))
         for column in report.ignored_columns:
             self.stdout.write(_("Column %(column)s is ignored.") % {"column": column})
         for note in report.warnings:
