@@ -54,7 +54,7 @@ from django.utils.translation import gettext_lazy
 from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.errors import DomainError, NotAllowed
-from wulian.core.text import fold
+from wulian.core.text import fold, to_traditional
 from wulian.lists import import_words as words
 from wulian.lists import services
 from wulian.lists.models import Category, ImportMapping, Need, PartyKind, Project, Resource, Tag
@@ -232,14 +232,27 @@ def _row_text(cells: Sequence[Any]) -> str:
 
 
 _FOOTER_PREFIXES = tuple(words.FOOTER_PREFIXES)
-_FOOTER_FIRST = frozenset(prefix[0] for prefix in words.FOOTER_PREFIXES)
+# The first characters footers start with, in either script and width: most rows are
+# passed over on one set lookup, without folding their text.
+_FOOTER_FIRST = frozenset(
+    char
+    for prefix in words.FOOTER_PREFIXES
+    for char in (prefix[0], to_traditional(prefix)[0], unicodedata.normalize("NFKC", prefix)[0])
+)
 
 
 def _is_footer(cells: Sequence[Any]) -> bool:
-    first = next((cell for cell in cells if not _blank(cell)), None)
+    first = None
+    for cell in cells:
+        if cell is not None and cell != "":
+            first = cell
+            break
     if not isinstance(first, str):
         return False
-    text = _value_key(first.strip()[:12])
+    stripped = first.strip()
+    if not stripped or stripped[0] not in _FOOTER_FIRST:
+        return False
+    text = _value_key(stripped[:12])
     return bool(text) and text[0] in _FOOTER_FIRST and text.startswith(_FOOTER_PREFIXES)
 
 
@@ -275,7 +288,11 @@ def _finish(
     merged: Sequence[tuple[int, int, int, int]] = (),
     encoding: str = "",
 ) -> Table:
-    filled = [(number, list(cells)) for number, cells in raw_rows if not all(map(_blank, cells))]
+    filled = [
+        (number, list(cells))
+        for number, cells in raw_rows
+        if not (_blank(cells[0]) if cells else True) or not all(map(_blank, cells))
+    ]
     if not filled:
         raise ImportFileError("import.empty", _("The file is empty."))
     position = _find_header(filled, kind)
@@ -818,6 +835,16 @@ def parse_date(value: Any) -> datetime.date | None:
     return read_date(value)[0]
 
 
+def parse_party(value: Any) -> str:
+    """Who raised or offers something: 居民, 学校, 企业… ("" for an empty cell)."""
+    text = _text(value)
+    return str(_one_of(text, PARTY_WORDS, _PARTY_VALUES)) if text else ""
+
+
+# Parsers whose result depends on the cell alone: an import reads each distinct value once.
+_PURE_PARSERS = frozenset({parse_whole_number, parse_urgency, parse_party, _text})
+
+
 # ---------------------------------------------------------------- resolving names
 
 
@@ -868,6 +895,7 @@ class _Lookups:
         self.can_create = can_create
         self.where: tuple[int, str] = (0, "")
         self.today = timezone.localdate()
+        self.parsed: dict[tuple[Any, type, Any], Any] = {}  # pure parsers' results by cell value
         self.questions: dict[str, Question] = {}
         self.used: dict[str, tuple[Answer, str, bool, list[int]]] = {}
         self.notes: dict[tuple[str, str], ValueNote] = {}
@@ -1270,11 +1298,24 @@ class _RowChecker:
             return default
         header, raw = self.cells[key]
         self.lookups.where = (self.number, header)
+        pure = parse in _PURE_PARSERS
+        memo = self.lookups.parsed
+        slot = (parse, type(raw), raw)
+        if pure and slot in memo:
+            value = memo[slot]
+            if isinstance(value, _Invalid):
+                self.fail(header, value.message)
+                return default
+            return value
         try:
             value = parse(raw)
         except _Invalid as exc:
+            if pure:
+                memo[slot] = exc
             self.fail(header, exc.message)
             return default
+        if pure:
+            memo[slot] = value
         if isinstance(value, _Create):
             self.to_create[key] = value.name
             return None
@@ -1339,9 +1380,7 @@ def _plan_need(
         changes["urgency"] = check.get("urgency", parse_urgency, Need.Urgency.NORMAL)
     if check.has("tags"):
         changes["tags"] = services.split_tags(_text(check.cells["tags"][1]))
-    raiser_kind = check.get(
-        "raised_by", lambda v: _one_of(_text(v), PARTY_WORDS, _PARTY_VALUES) if _text(v) else ""
-    )
+    raiser_kind = check.get("raised_by", parse_party)
     data = replace(base, **changes)
     if not check.ok:
         return None
@@ -1419,11 +1458,7 @@ def _plan_resource(
     provider: Organization | str = ""
     if provider_text:
         provider = check.get("provider", lambda v: lookups.organization(provider_text), "")
-    provider_kind = check.get(
-        "provider_kind",
-        lambda v: _one_of(_text(v), PARTY_WORDS, _PARTY_VALUES) if _text(v) else "",
-        "",
-    )
+    provider_kind = check.get("provider_kind", parse_party, "")
     data = replace(base, **changes)
     if existing is None and not provider_text:
         check.fail(
