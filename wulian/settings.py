@@ -92,8 +92,9 @@ INSTALLED_APPS = [
     "wulian.orgs",
     "wulian.lists",
     "wulian.notifications",
-    "wulian.events",
     "wulian.whistle",
+    "wulian.events",
+    "wulian.site",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -119,6 +120,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so the language is known when the page goes out.
+    "wulian.core.script.TraditionalScriptMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,7 +144,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wulian.core.context_processors.navigation",
+                "wulian.site.context_processors.navigation",
             ],
         },
     },
@@ -173,8 +176,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -200,6 +203,13 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files are served by wulian.core.media to those who may see them: streamed by Django,
+# or handed to the proxy with "x-accel-redirect" (nginx, from an internal location at
+# MEDIA_ACCEL_PREFIX aliased to MEDIA_ROOT) or "x-sendfile" (Apache, lighttpd).
+MEDIA_SERVE = env_str("MEDIA_SERVE", "stream")
+if MEDIA_SERVE not in {"stream", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("MEDIA_SERVE must be stream, x-accel-redirect or x-sendfile")
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 # Sign-in by SMS one-time code; the backend is pluggable.
 SMS_BACKEND = env_str(

@@ -67,7 +67,12 @@ class CodeRegisterForm(CodeLoginForm):
         queryset=Compound.objects.select_related("community").order_by("community__name", "id"),
     )
 
-    field_order = ["real_name", "compound", "code"]
+    agree_privacy = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to it"),
+        error_messages={"required": _("Tick this box to register: the notice says what we keep.")},
+    )
+
+    field_order = ["real_name", "compound", "code", "agree_privacy"]
 
 
 class PasswordChangeForm(forms.Form):

@@ -39,7 +39,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc.message))
         else:
             login(request, user, backend=BACKEND)
-            return redirect(safe_next(request, reverse("core:home")))
+            return redirect(safe_next(request, reverse("site:home")))
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -75,6 +75,9 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
                         client_ip(request),
                         real_name=data["real_name"],
                         compound=data["compound"],
+                        privacy_notice_version=services.PRIVACY_NOTICE_VERSION
+                        if data["agree_privacy"]
+                        else "",
                     )
                     messages.success(
                         request,
@@ -89,7 +92,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
                 code_form.add_error("code", str(exc.message))
             else:
                 login(request, user, backend=BACKEND)
-                return redirect(safe_next(request, reverse("core:home")))
+                return redirect(safe_next(request, reverse("site:home")))
     return render(
         request,
         "accounts/login_code.html",
@@ -101,11 +104,16 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def privacy_view(request: HttpRequest) -> HttpResponse:
+    """What we keep about residents, who sees it, and how to have it removed."""
+    return render(request, "accounts/privacy.html", {"version": services.PRIVACY_NOTICE_VERSION})
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You have signed out."))
-    return redirect("core:home")
+    return redirect("site:home")
 
 
 @login_required

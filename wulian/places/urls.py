@@ -5,6 +5,5 @@ from wulian.places import views
 app_name = "places"
 
 urlpatterns = [
-    path("<int:pk>/", views.region_view, name="region"),
     path("compounds/<int:pk>/names/", views.compound_names_view, name="compound_names"),
 ]

@@ -19,7 +19,7 @@ from wulian.orgs.models import Organization
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions, get_region_for
 from wulian.whistle import forms, services
-from wulian.whistle.models import Whistle, WhistleAction, WhistleCall
+from wulian.whistle.models import Whistle, WhistleAction, WhistleCall, WhistlePhoto
 from wulian.whistle.rules import get_call_for, get_whistle_for, unit_ids, visible_whistles
 from wulian.whistle.scorecard import PRIOR_WEIGHT, parse_period, scorecard
 
@@ -50,7 +50,10 @@ def whistle_list_view(request: HttpRequest) -> HttpResponse:
     whistles = (
         visible_whistles(user)
         .select_related("community", "compound")
-        .prefetch_related(Prefetch("calls", WhistleCall.objects.select_related("organization")))
+        .prefetch_related(
+            Prefetch("calls", WhistleCall.objects.select_related("organization")),
+            Prefetch("photos", WhistlePhoto.objects.all(), to_attr="list_photos"),
+        )
         .order_by("state", "-created_at", "-id")
     )
     page = Paginator(whistles, PAGE_SIZE).get_page(request.GET.get("page"))
