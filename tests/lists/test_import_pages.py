@@ -117,7 +117,7 @@ def test_staff_give_a_compound_its_short_name_and_aliases(client, world):
     compound = Compound.objects.get(pk=world.compound.pk)
     assert (compound.short_name, compound.aliases) == ("42号小区", "42号院、老42")
     assert AuditEntry.objects.filter(action="places.compound_names").exists()
-    page = client.get(reverse("places:region", args=[world.community.pk])).content.decode()
+    page = client.get(reverse("site:region", args=[world.community.pk])).content.decode()
     assert "42号院" in page
 
 
