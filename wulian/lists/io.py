@@ -799,7 +799,7 @@ def read_date(value: Any, today: datetime.date | None = None) -> tuple[datetime.
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
-    elif re.fullmatch(r"\d+(\.\d+)?", text):
+    elif re.fullmatch(r"\d{5}(\.\d+)?", text):  # a day number kept as text (1927–2173)
         number = float(text)
     if number is not None and 1 <= number < 2958466:
         from openpyxl.utils.datetime import from_excel
