@@ -58,6 +58,10 @@ from wulian.core.text import fold, to_traditional
 from wulian.lists import import_words as words
 from wulian.lists import services
 from wulian.lists.models import Category, ImportMapping, Need, PartyKind, Project, Resource, Tag
+
+# The services' own helpers, so that a bulk import stores what a page edit would.
+from wulian.lists.services.common import _search_text as search_text
+from wulian.lists.services.resources import _resource_fields as resource_fields
 from wulian.lists.xlsx_reader import XlsxFormatError, read_first_sheet
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
@@ -1800,7 +1804,7 @@ def _write_needs(
         need.urgency = data.urgency
         need.updated_at = now
         tags = services.split_tags(data.tags)
-        need.search_text = services._search_text(need, tags)
+        need.search_text = search_text(need, tags)
         changed.append(need)
         tagged.append((need, tags))
         detail.append(
@@ -1838,7 +1842,7 @@ def _write_needs(
             updated_at=now,
         )
         tags = services.split_tags(data.tags)
-        need.search_text = services._search_text(need, tags)
+        need.search_text = search_text(need, tags)
         new.append((planned, need, tags))
     _insert_in_bulk(
         Need,
@@ -1879,12 +1883,12 @@ def _write_resources(
                 raise _Refused
             continue
         before = audit.snapshot(resource, services.RESOURCE_FIELDS)
-        for name, value in services._resource_fields(planned.resource).items():
+        for name, value in resource_fields(planned.resource).items():
             setattr(resource, name, value)
             fields.add(name)
         resource.updated_at = now
         tags = services.split_tags(planned.resource.tags)
-        resource.search_text = services._search_text(resource, tags)
+        resource.search_text = search_text(resource, tags)
         changed.append(resource)
         tagged.append((resource, tags))
         detail.append(
@@ -1912,10 +1916,10 @@ def _write_resources(
             external_id=planned.options.get("external_id", ""),
             created_at=now,
             updated_at=now,
-            **services._resource_fields(planned.resource),
+            **resource_fields(planned.resource),
         )
         tags = services.split_tags(planned.resource.tags)
-        resource.search_text = services._search_text(resource, tags)
+        resource.search_text = search_text(resource, tags)
         new.append((planned, resource, tags))
     _insert_in_bulk(
         Resource,
