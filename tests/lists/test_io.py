@@ -142,7 +142,15 @@ def test_it_imports_needs_with_simplified_labels(world):
     assert str(need.category) == "便民服务"
     assert need.beneficiaries == 20 and need.deadline == soon()
     assert sorted(t.name for t in need.tags.all()) == ["为老", "理发"]
-    assert AuditEntry.objects.filter(action="lists.need_raised").count() == 2
+    entry = AuditEntry.objects.get(action="lists.imported")
+    assert entry.actor == world["community_staff"] and entry.community == world.community
+    detail = (entry.after or {})["rows"]
+    assert [(row["row"], row["action"], row["external_id"]) for row in detail] == [
+        (2, "create", "A1"),
+        (3, "create", "A2"),
+    ]
+    assert detail[0]["id"] == need.pk and detail[0]["title"] == "42号小区老人理发"
+    assert not AuditEntry.objects.filter(action="lists.need_raised").exists()
 
 
 def test_it_reads_traditional_labels_and_values(world):
@@ -247,7 +255,11 @@ def test_re_importing_updates_changed_rows_and_leaves_unchanged_ones_alone(world
     assert Need.objects.count() == 2
     assert Need.objects.get(external_id="G2").beneficiaries == 80
     assert AuditEntry.objects.count() == entries + 1
-    assert AuditEntry.objects.latest("id").action == "lists.need_updated"
+    entry = AuditEntry.objects.latest("id")
+    assert entry.action == "lists.imported"
+    (changed,) = (entry.after or {})["rows"]
+    assert changed["action"] == "update" and changed["external_id"] == "G2"
+    assert (changed["before"]["beneficiaries"], changed["after"]["beneficiaries"]) == (20, 80)
 
 
 def test_columns_absent_from_the_file_keep_their_values(world):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core.errors import DomainError
 from wulian.lists import io
 from wulian.places.models import Region
 from wulian.places.rules import get_region_for
@@ -67,6 +68,7 @@ class StoredUpload:
     community_id: int
     kind: str
     filename: str
+    answers: dict[str, str]
 
     @property
     def data(self) -> bytes:
@@ -120,7 +122,27 @@ def load_upload(token: str, user_id: int, community_id: int) -> StoredUpload:
         raise Http404
     if not _path(token, "data").is_file():
         raise Http404
-    return StoredUpload(token, user_id, community_id, str(meta["kind"]), str(meta["filename"]))
+    answers = meta.get("answers") or {}
+    return StoredUpload(
+        token,
+        user_id,
+        community_id,
+        str(meta["kind"]),
+        str(meta["filename"]),
+        {str(k): str(v) for k, v in answers.items()} if isinstance(answers, dict) else {},
+    )
+
+
+def store_answers(stored: StoredUpload, answers: dict[str, str]) -> None:
+    """Keep the mapping step's answers with the waiting file until it is imported."""
+    meta = {
+        "user": stored.user_id,
+        "community": stored.community_id,
+        "kind": stored.kind,
+        "filename": stored.filename,
+        "answers": answers,
+    }
+    _path(stored.token, "json").write_text(json.dumps(meta), encoding="utf-8")
 
 
 def discard_upload(token: str) -> None:
@@ -156,7 +178,7 @@ def import_view(request: HttpRequest, community_id: int) -> HttpResponse:
         data = upload.read()
         kind = form.cleaned_data["kind"]
         try:
-            io.plan_import(kind, community, io.read_table(upload.name or "", data))
+            io.plan_import(kind, community, io.read_table(upload.name or "", data, kind))
         except io.ImportFileError as exc:
             form.add_error("file", str(exc.message))
         else:
@@ -165,7 +187,12 @@ def import_view(request: HttpRequest, community_id: int) -> HttpResponse:
     return render(
         request,
         "lists/import.html",
-        {"community": community, "form": form, "kinds": io.IMPORT_KINDS},
+        {
+            "community": community,
+            "form": form,
+            "kinds": io.IMPORT_KINDS,
+            "remembered": io.remembered_answers(community),
+        },
     )
 
 
@@ -181,17 +208,33 @@ def _render_preview(
             "report": report,
             "can_import_all": report.is_valid and bool(report.to_create or report.to_update),
             "can_import_valid": not report.is_valid and bool(report.to_create or report.to_update),
+            "questions": [
+                (index, question, stored.answers.get(question.key, question.suggested))
+                for index, question in enumerate(report.questions)
+            ],
         },
     )
 
 
 def _plan(
-    request: HttpRequest, community: Region, stored: StoredUpload, **options: bool
+    request: HttpRequest,
+    community: Region,
+    stored: StoredUpload,
+    *,
+    dry_run: bool = False,
+    valid_only: bool = False,
 ) -> io.ImportReport | None:
     assert isinstance(request.user, User)
     try:
         return io.import_file(
-            request.user, community, stored.kind, stored.filename, stored.data, **options
+            request.user,
+            community,
+            stored.kind,
+            stored.filename,
+            stored.data,
+            answers=stored.answers,
+            dry_run=dry_run,
+            valid_only=valid_only,
         )
     except io.ImportFileError as exc:
         discard_upload(stored.token)
@@ -243,6 +286,49 @@ def import_confirm_view(request: HttpRequest, community_id: int, token: str) -> 
             % {"row": row, "reasons": " ".join(e.message for e in errors)},
         )
     return redirect(f"{reverse('lists:import', args=[community.pk])}?kind={stored.kind}")
+
+
+_ANSWER = re.compile(r"^(map:\d+|create|empty|keep)$")
+
+
+@login_required
+@require_POST
+def import_map_view(request: HttpRequest, community_id: int, token: str) -> HttpResponse:
+    """The mapping step: staff say what each unresolved value means; the preview is checked
+    again with the answers. They are remembered once the file is imported."""
+    community = _community_for(request, community_id)
+    stored = load_upload(token, _user_id(request), community.pk)
+    answers = dict(stored.answers)
+    for name in request.POST:
+        if not name.startswith("key-"):
+            continue
+        key = request.POST.get(name, "")
+        answer = request.POST.get("answer-" + name[4:], "")
+        if _ANSWER.match(answer) and "|" in key:
+            answers[key] = answer
+        else:
+            answers.pop(key, None)
+    store_answers(stored, answers)
+    return redirect("lists:import_preview", community_id=community.pk, token=token)
+
+
+@login_required
+@require_POST
+def import_forget_view(request: HttpRequest, community_id: int, mapping_id: int) -> HttpResponse:
+    """Forget a remembered answer: the next import asks about the value again."""
+    community = _community_for(request, community_id)
+    assert isinstance(request.user, User)
+    try:
+        forgotten = io.forget_answer(request.user, community, mapping_id)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.info(
+            request,
+            _("Forgotten: what “%(value)s” means. The next import will ask again.")
+            % {"value": forgotten.value},
+        )
+    return redirect("lists:import", community_id=community.pk)
 
 
 @login_required
@@ -298,6 +384,16 @@ urlpatterns_io = [
         "communities/<int:community_id>/import/<str:token>/confirm/",
         import_confirm_view,
         name="import_confirm",
+    ),
+    path(
+        "communities/<int:community_id>/import/<str:token>/map/",
+        import_map_view,
+        name="import_map",
+    ),
+    path(
+        "communities/<int:community_id>/import-answers/<int:mapping_id>/forget/",
+        import_forget_view,
+        name="import_forget",
     ),
     path(
         "communities/<int:community_id>/import/<str:token>/cancel/",

@@ -643,3 +643,73 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} ← {self.need}"
+
+
+class ImportMapping(models.Model):
+    """What a value written in a community's spreadsheets means, as staff answered it once in
+    an import's mapping step: map it to an existing compound, category, region or organisation,
+    leave the field empty, or keep the provider's name as written. Later imports of the
+    community apply it without asking again; staff see the answers and can forget them."""
+
+    class Field(models.TextChoices):
+        COMPOUND = "compound", _("Compound")
+        CATEGORY = "category", _("Category")
+        AREA = "area", _("Service area")
+        ORGANIZATION = "organization", _("Organisation")
+
+    class Choice(models.TextChoices):
+        MAP = "map", _("Means")
+        EMPTY = "empty", _("Leave the field empty")
+        KEEP = "keep", _("Keep the name as written")
+
+    community = models.ForeignKey(
+        "places.Region",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="import_mappings",
+    )
+    field = models.CharField(_("field"), max_length=20, choices=Field.choices)
+    value = models.CharField(_("value as written"), max_length=150)
+    key = models.CharField(max_length=150, editable=False)  # the value folded, for lookups
+    choice = models.CharField(_("answer"), max_length=10, choices=Choice.choices)
+    compound = models.ForeignKey(
+        "places.Compound", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "places.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("answered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("remembered import answer")
+        verbose_name_plural = _("remembered import answers")
+        ordering = ["field", "value", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "field", "key"], name="import_mapping_once_per_value"
+            ),
+            models.CheckConstraint(
+                condition=~Q(choice="map")
+                | Q(compound__isnull=False)
+                | Q(category__isnull=False)
+                | Q(region__isnull=False)
+                | Q(organization__isnull=False),
+                name="import_mapping_map_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}: {self.value}"
+
+    @property
+    def target(self) -> models.Model | None:
+        return self.compound or self.category or self.region or self.organization

@@ -8,3 +8,4 @@ class PlacesConfig(WulianApp):
     label = "places"
     verbose_name = _("Places")
     api_router = "wulian.places.api.router"
+    urls = ("places/", "wulian.places.urls")

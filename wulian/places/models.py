@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -101,6 +102,18 @@ class Compound(models.Model):
         limit_choices_to={"level": Region.Level.COMMUNITY},
     )
     name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(
+        _("short name"),
+        max_length=50,
+        blank=True,
+        help_text=_("The name people usually write, such as 42号小区."),
+    )
+    aliases = models.CharField(
+        _("other names"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other names staff write in their lists, separated by 、 or commas."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
     buildings = models.PositiveIntegerField(_("buildings"), null=True, blank=True)
@@ -115,6 +128,23 @@ class Compound(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+    @property
+    def known_names(self) -> list[str]:
+        """Every name this compound is written as: full name, short name and aliases."""
+        return [name for name in [self.name, self.short_name, *self.alias_list] if name]
+
+
+def split_aliases(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for part in re.split(r"[、,，;；\n]+", text or ""):
+        if part.strip():
+            seen.setdefault(part.strip(), None)
+    return list(seen)
 
 
 class StaffAssignment(models.Model):

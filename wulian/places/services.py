@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy
 
 from wulian.audit import services as audit
 from wulian.core.errors import DomainError, NotAllowed
-from wulian.places.models import Compound, Region, StaffAssignment
+from wulian.places.models import Compound, Region, StaffAssignment, split_aliases
 
 audit.register_actions(
     {
         "places.statistics_updated": gettext_lazy("updated the statistics"),
         "places.compound_added": gettext_lazy("added a compound"),
+        "places.compound_names": gettext_lazy("changed the names a compound is written as"),
         "places.staff_assigned": gettext_lazy("assigned staff"),
         "places.staff_removed": gettext_lazy("removed staff"),
     }
@@ -92,3 +93,45 @@ def assign_staff(
                 community=region if region.is_community else None,
             )
     return assignment
+
+
+def set_compound_names(actor: Any, compound: Compound, short_name: str, aliases: str) -> Compound:
+    """Staff say how people write a compound: a short name (42号小区) and other names, which
+    list imports recognise. A name may belong to one compound of the community only."""
+    community = compound.community
+    if not actor.has_perm("places.change_region", community):
+        raise NotAllowed(
+            "compound.not_staff", _("Only the community's staff can rename compounds.")
+        )
+    from wulian.core.text import fold
+
+    short_name = short_name.strip()
+    names = split_aliases(aliases)
+    if len(short_name) > 50 or len("、".join(names)) > 300:
+        raise DomainError("compound.names_too_long", _("Keep the names shorter."))
+    taken: dict[str, str] = {}
+    for other in community.compounds.exclude(pk=compound.pk):
+        for name in other.known_names:
+            taken[fold(name).replace(" ", "")] = other.name
+    for name in [short_name, *names]:
+        if name and fold(name).replace(" ", "") in taken:
+            raise DomainError(
+                "compound.name_taken",
+                _("“%(name)s” already names %(other)s.")
+                % {"name": name, "other": taken[fold(name).replace(" ", "")]},
+            )
+    with transaction.atomic():
+        locked = Compound.objects.select_for_update().get(pk=compound.pk)
+        before = {"short_name": locked.short_name, "aliases": locked.aliases}
+        locked.short_name = short_name
+        locked.aliases = "、".join(names)
+        locked.save(update_fields=["short_name", "aliases"])
+        audit.record(
+            actor,
+            "places.compound_names",
+            locked,
+            before=before,
+            after={"short_name": locked.short_name, "aliases": locked.aliases},
+            community=community,
+        )
+    return locked

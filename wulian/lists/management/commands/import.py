@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from wulian.core.errors import DomainError
 from wulian.lists import io
+from wulian.lists.models import ImportMapping
 
 
 class Command(BaseCommand):
@@ -34,6 +36,19 @@ class Command(BaseCommand):
             help="write the valid rows even when other rows have errors",
         )
         parser.add_argument(
+            "--map",
+            dest="mapping",
+            metavar="MAPPING.JSON",
+            help=(
+                "what unresolved values mean: "
+                '{"compound": {"42号小区": "江汉北路42号小区", "老院子": null}, '
+                '"category": {"养老": {"create": true}}, '
+                '"organization": {"王师傅": {"keep": true}}} '
+                "(a name: that one; null: leave empty); remembered for the community's next "
+                "imports. --dry-run prints the questions and a file to start from."
+            ),
+        )
+        parser.add_argument(
             "--as",
             dest="actor",
             metavar="MOBILE",
@@ -46,9 +61,21 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s.") % {"file": path}) from exc
+        given: dict[str, Any] = {}
+        if options["mapping"]:
+            try:
+                given = json.loads(Path(options["mapping"]).read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError) as exc:
+                raise CommandError(
+                    _("Cannot read the mapping file %(file)s: %(reason)s")
+                    % {"file": options["mapping"], "reason": exc}
+                ) from exc
+            if not isinstance(given, dict):
+                raise CommandError(_("The mapping file must hold a JSON object."))
         try:
             community = io.find_community(options["community"])
             actor = io.acting_user(options["actor"])
+            answers = io.answers_from_names(community, given, actor) if given else None
             report = io.import_file(
                 actor,
                 community,
@@ -57,9 +84,29 @@ class Command(BaseCommand):
                 data,
                 dry_run=options["dry_run"],
                 valid_only=options["valid_only"],
+                answers=answers,
             )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
+        for skipped in report.skipped_rows:
+            self.stdout.write(
+                _("Row %(row)d skipped (%(reason)s): %(text)s")
+                % {"row": skipped.row, "reason": skipped.reason_label, "text": skipped.text}
+            )
+        if report.encoding:
+            self.stdout.write(_("Read as %(encoding)s text.") % {"encoding": report.encoding})
+        for used in report.used_answers:
+            self.stdout.write(
+                _("%(field)s “%(value)s”: %(meaning)s (%(source)s).")
+                % {
+                    "field": ImportMapping.Field(used.field_name).label,
+                    "value": used.value,
+                    "meaning": used.label,
+                    "source": _("remembered") if used.remembered else _("as mapped"),
+                }
+            )
+        for value_note in report.notes:
+            self.stdout.write(str(value_note))
         for column in report.ignored_columns:
             self.stdout.write(_("Column %(column)s is ignored.") % {"column": column})
         for note in report.warnings:
@@ -72,6 +119,8 @@ class Command(BaseCommand):
             "unchanged": len(report.unchanged),
             "skipped": len(report.error_rows),
         }
+        if report.questions:
+            self._print_questions(report)
         if options["dry_run"]:
             self.stdout.write(
                 _(
@@ -93,3 +142,27 @@ class Command(BaseCommand):
             )
             % counts
         )
+
+    def _print_questions(self, report: io.ImportReport) -> None:
+        self.stdout.write(_("These values are not known; say what they mean with --map:"))
+        for question in report.questions:
+            labels = dict(question.candidates)
+            choices = "、".join(label for _answer, label in question.candidates[:8])
+            self.stdout.write(
+                "  "
+                + _("%(field)s “%(value)s” (rows %(rows)s): %(kind)s; for example %(choices)s")
+                % {
+                    "field": question.field_label,
+                    "value": question.value,
+                    "rows": question.rows_text,
+                    "kind": _("could be several") if question.ambiguous else _("unknown"),
+                    "choices": choices or "—",
+                }
+                + (
+                    " " + _("(suggested: %(name)s)") % {"name": labels[question.suggested]}
+                    if question.suggested in labels
+                    else ""
+                )
+            )
+        self.stdout.write(_("A mapping file to start from:"))
+        self.stdout.write(json.dumps(io.mapping_skeleton(report), ensure_ascii=False, indent=2))
