@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -84,11 +84,16 @@ class Engine:
         providers: Iterable[ProviderRecord] = (),
         weights: Weights = DEFAULT_WEIGHTS,
         today: date | None = None,
+        workers: int = 1,
     ) -> None:
+        """``workers`` > 1 analyses a long resource list in forked processes (for the command
+        line, not for a web request)."""
         self.weights = weights
         self.today = today or shanghai_today()
         self.providers = {p.id: p for p in providers}
-        self.index = ResourceIndex(list(resources), self.providers, weights, self.today)
+        self.index = ResourceIndex(
+            list(resources), self.providers, weights, self.today, workers=workers
+        )
         self._by_id = {r.id: i for i, r in enumerate(self.index.resources)}
 
     # -- scoring -----------------------------------------------------------------------------
@@ -372,6 +377,7 @@ class Engine:
         per_need: int | None = None,
         batch: int = 512,
         workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[I64Array, IntArray, FloatArray]:
         """Candidate pairs above the threshold: need positions, resource positions, scores
         (at most ``per_need`` best per need), scored ``batch`` needs at a time. With
@@ -388,12 +394,22 @@ class Engine:
             try:
                 context = mp.get_context("fork")
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                    parts = list(pool.map(_pairs_in_worker, chunks, chunksize=4))
+                    parts = []
+                    for (_first, end), part in zip(
+                        chunks, pool.map(_pairs_in_worker, chunks, chunksize=4), strict=True
+                    ):
+                        parts.append(part)
+                        if progress is not None:
+                            progress(end, len(needs))
             finally:
                 gc.unfreeze()
                 _shared = None
         else:
-            parts = [self._pairs_chunk(needs, first, end, limit) for first, end in chunks]
+            parts = []
+            for first, end in chunks:
+                parts.append(self._pairs_chunk(needs, first, end, limit))
+                if progress is not None:
+                    progress(end, len(needs))
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0)
         return (
@@ -416,7 +432,11 @@ class Engine:
         return need[keep] + first, docs[keep], score[keep]
 
     def assign(
-        self, needs: Sequence[NeedRecord], fair: bool = False, workers: int = 1
+        self,
+        needs: Sequence[NeedRecord],
+        fair: bool = False,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Assignment:
         """The assignment with the greatest total score under every resource's capacity left and
         every need's slots (each slot to a different resource), by min-cost flow. A need is
@@ -424,8 +444,8 @@ class Engine:
         extra assignment to the same provider costs ``fairness_step`` more (capped below the
         threshold, so fairness never leaves a need unassigned that could be served).
         ``workers`` > 1 scores long lists in forked processes (for the command line, not for
-        a web request)."""
-        need_pos, res_pos, scores = self.pairs(needs, workers=workers)
+        a web request); ``progress(done, total)`` is told after each batch of needs."""
+        need_pos, res_pos, scores = self.pairs(needs, workers=workers, progress=progress)
         resources = self.index.resources
         return solve(
             need_ids=[need.id for need in needs],

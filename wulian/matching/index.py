@@ -22,8 +22,10 @@ cost of a need is bounded whatever the list's size, and below the budget the res
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,6 +49,7 @@ from wulian.matching.text import (
     normalise,
     related_codes,
     split_exclusions,
+    warm_up,
 )
 
 IntArray = npt.NDArray[np.int32]
@@ -88,7 +91,7 @@ def _analyse(
             cut.append((kept, weight))
         normed = cut
     whole: set[str] = set()
-    words = analyse_fields(normed, whole)
+    words = analyse_fields(normed, whole, normalised=True)
     if audience_weight != 1.0:
         for term in audience() & words.keys():
             words[term] *= audience_weight
@@ -117,6 +120,30 @@ def resource_fields(resource: ResourceRecord) -> list[tuple[str, float]]:
 def analyse_resource(resource: ResourceRecord) -> Analysed:
     """A resource's title, description and tags analysed (its category is a signal apart)."""
     return _analyse(resource_fields(resource), exclusions=True)
+
+
+def _analyse_chunk(chunk: Sequence[ResourceRecord]) -> list[Analysed]:
+    done: dict[tuple[tuple[str, float], ...], Analysed] = {}
+    out = []
+    for r in chunk:
+        fields = tuple(resource_fields(r))
+        found = done.get(fields)
+        if found is None:
+            found = done[fields] = analyse_resource(r)
+        out.append(found)
+    return out
+
+
+def analyse_resources(resources: Sequence[ResourceRecord], workers: int = 1) -> list[Analysed]:
+    """Every resource analysed (once per distinct text); with ``workers`` > 1 and a long list,
+    in forked processes."""
+    if workers <= 1 or len(resources) < 4000 or "fork" not in mp.get_all_start_methods():
+        return _analyse_chunk(resources)
+    warm_up()  # loaded once here, inherited by the workers
+    size = max(500, len(resources) // (workers * 4))
+    chunks = [resources[i : i + size] for i in range(0, len(resources), size)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        return [a for part in pool.map(_analyse_chunk, chunks) for a in part]
 
 
 class AnalysisCache:
@@ -192,6 +219,7 @@ class ResourceIndex:
         providers: Mapping[str, ProviderRecord],
         weights: Weights,
         today: date,
+        workers: int = 1,
     ) -> None:
         self.resources = list(resources)
         self.weights = weights
@@ -217,14 +245,9 @@ class ResourceIndex:
         self.by_provider: dict[str, list[int]] = defaultdict(list)
         self.area: list[int] = []
 
-        analysed: dict[tuple[tuple[str, float], ...], Analysed] = {}
-        per_resource: list[Analysed] = []
+        per_resource = analyse_resources(self.resources, workers)
         for i, r in enumerate(self.resources):
-            fields = tuple(resource_fields(r))
-            done = analysed.get(fields)
-            if done is None:
-                done = analysed[fields] = analyse_resource(r)
-            per_resource.append(done)
+            done = per_resource[i]
             self.excluded.append(done.excluded)
             self.exclusions.append(done.exclusions)
             self.has_exclusions[i] = bool(done.excluded)

@@ -25,25 +25,25 @@ from dataclasses import dataclass
 class Weights:
     """All the weights and constants of the matching engine."""
 
-    bias: float = -2.857
+    bias: float = -2.805
     """Relevance model: the intercept."""
 
-    coef_char: float = 5.267
+    coef_char: float = 5.174
     """Relevance model: character unigram and bigram BM25, over a perfect match."""
 
-    coef_word: float = 5.982
+    coef_word: float = 6.372
     """Relevance model: BM25 over canonical (synonym-mapped) words, over a perfect match."""
 
-    coef_related: float = -0.196
+    coef_related: float = -0.156
     """Relevance model: BM25 over 词林 synonym groups, over a perfect match."""
 
-    coef_category: float = 1.261
+    coef_category: float = 1.194
     """Relevance model: category similarity when the need states its category."""
 
-    coef_category_inferred: float = 2.487
+    coef_category_inferred: float = 2.447
     """Relevance model: category similarity when the need's category is inferred from text."""
 
-    coef_tags: float = 0.951
+    coef_tags: float = 0.930
     """Relevance model: resource tags found among the need's tags or words (each one)."""
 
     coef_excluded: float = -4.0
@@ -69,7 +69,7 @@ class Weights:
     context_floor: float = 0.70
     """Share of relevance kept when the context is as bad as it gets."""
 
-    threshold: float = 0.390
+    threshold: float = 0.410
     """Minimum score of a returned candidate (calibrated with the coefficients, by k-fold
     cross-validation on ``bench/data``; see ``docs/benchmarks.md``). Below it the engine
     returns nothing."""
@@ -131,11 +131,11 @@ class Weights:
     """Factor on the weight of words in a need that say whom it is for (老人, 儿童, 居民 …,
     listed in ``data/audience.txt``) rather than what it needs."""
 
-    postings_budget: int = 6000
+    postings_budget: int = 1500
     """Posting entries a need reads at most when its lists are long (a district's list): each
     list is then read down to its share, best entries first. Below it, retrieval is exact."""
 
-    postings_floor: int = 48
+    postings_floor: int = 32
     """However many lists a need reads, each is read at least this far."""
 
     candidates_per_need: int = 10

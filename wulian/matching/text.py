@@ -22,7 +22,6 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -105,6 +104,13 @@ class _Tools:
         for word in synonyms():
             tokenizer.add_word(word, _SYNONYM_FREQ)
         self.tokenizer = tokenizer
+        # Words of jieba's dictionary (and ours) by length, for the fast forward-maximum cut.
+        self.words: dict[str, int] = tokenizer.FREQ  # prefixes of words are there with 0
+        self.longest: dict[str, int] = {}
+        longest = self.longest
+        for word, freq in self.words.items():
+            if freq and len(word) > longest.get(word[0], 1):
+                longest[word[0]] = min(8, len(word))
 
 
 _tools: _Tools | None = None
@@ -155,10 +161,36 @@ def _is_word(token: str) -> bool:
     return len(token) >= 2 and _LETTER.search(token) is not None
 
 
+_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[a-z0-9]+|\s|.", re.DOTALL)
+
+
+def cut(norm: str) -> Iterable[str]:
+    """A normalised text cut into words: runs of Han characters by forward maximum matching
+    over jieba's dictionary and ours (the longest known word at each point, else one
+    character), runs of Latin letters and digits whole, anything else one character at a time.
+    About ten times faster than jieba's own cut, and as good for matching (see
+    docs/benchmarks.md)."""
+    tools = _get_tools()
+    words, longest = tools.words, tools.longest
+    for run in _RUNS.findall(norm):
+        if not _HAN.match(run):
+            yield run
+            continue
+        i, n = 0, len(run)
+        while i < n:
+            for size in range(min(longest.get(run[i], 1), n - i), 1, -1):
+                if words.get(run[i : i + size]):
+                    yield run[i : i + size]
+                    i += size
+                    break
+            else:
+                yield run[i]
+                i += 1
+
+
 def segment(text: str) -> list[str]:
-    """The normalised text cut into words by jieba (no filtering, no synonyms)."""
-    norm = normalise(text)
-    return [t for t in _get_tools().tokenizer.cut(norm, HMM=False) if t.strip()]
+    """The normalised text cut into words (no filtering, no synonyms)."""
+    return [t for t in cut(normalise(text)) if t.strip()]
 
 
 def canonical(word: str) -> str:
@@ -172,11 +204,7 @@ def audience() -> frozenset[str]:
     return frozenset(word for line in _data_lines("audience.txt") for word in line.split())
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    term: str
-    weight: float
-    whole: bool = False
+_Piece = tuple[str, float, bool]  # term, weight, kept whole
 
 
 def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
@@ -190,15 +218,15 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
                 pair = run[i] + run[i + 1]
                 term = table.get(pair, pair)
                 if term not in stop:
-                    yield _Piece(term, PIECE_WEIGHT)
+                    yield (term, PIECE_WEIGHT, False)
         elif len(run) == 1 and _is_cjk(run[0]):
-            yield _Piece(run[0], SINGLE_WEIGHT, whole=True)
+            yield (run[0], SINGLE_WEIGHT, True)
         run.clear()
 
     for raw in tokens:
         if raw == "\n":
             yield from flush()
-            yield _Piece("\n", 0.0)
+            yield ("\n", 0.0, False)
             continue
         token = raw.strip()
         if not token or token in stop or not _is_word(token):
@@ -211,15 +239,15 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
         yield from flush()
         if term is not None:
             if term not in stop:
-                yield _Piece(term, 1.0, whole=True)
+                yield (term, 1.0, True)
             continue
-        yield _Piece(token, 1.0, whole=True)
+        yield (token, 1.0, True)
         if len(token) >= 3 and _is_cjk(token):
             for i in range(len(token) - 1):
                 pair = token[i : i + 2]
                 sub = table.get(pair, pair)
                 if sub not in stop:
-                    yield _Piece(sub, PIECE_WEIGHT)
+                    yield (sub, PIECE_WEIGHT, False)
     yield from flush()
 
 
@@ -229,34 +257,35 @@ def analyse(text: str, weight: float = 1.0, whole: set[str] | None = None) -> di
     bag: dict[str, float] = {}
     if not text:
         return bag
-    tokens = _get_tools().tokenizer.cut(normalise(text), HMM=False)
-    for piece in _pieces(tokens):
-        if piece.term == "\n":
+    tokens = cut(normalise(text))
+    for term, piece_weight, kept in _pieces(tokens):
+        if term == "\n":
             continue
-        bag[piece.term] = bag.get(piece.term, 0.0) + piece.weight * weight
-        if whole is not None and piece.whole:
-            whole.add(piece.term)
+        bag[term] = bag.get(term, 0.0) + piece_weight * weight
+        if whole is not None and kept:
+            whole.add(term)
     return bag
 
 
 def analyse_fields(
-    fields: Iterable[tuple[str, float]], whole: set[str] | None = None
+    fields: Iterable[tuple[str, float]], whole: set[str] | None = None, normalised: bool = False
 ) -> dict[str, float]:
-    """Like :func:`analyse` for several weighted texts at once (one pass of the tokenizer)."""
-    parts = [(normalise(text), weight) for text, weight in fields if text]
+    """Like :func:`analyse` for several weighted texts at once (one pass of the tokenizer);
+    ``normalised`` says the texts already are."""
+    parts = [(text if normalised else normalise(text), weight) for text, weight in fields if text]
     bag: dict[str, float] = {}
     if not parts:
         return bag
     weights = iter(weight for _, weight in parts)
     weight = next(weights)
-    tokens = _get_tools().tokenizer.cut("\n".join(text for text, _ in parts), HMM=False)
-    for piece in _pieces(tokens):
-        if piece.term == "\n":
+    tokens = cut("\n".join(text for text, _ in parts))
+    for term, piece_weight, kept in _pieces(tokens):
+        if term == "\n":
             weight = next(weights, weight)
             continue
-        bag[piece.term] = bag.get(piece.term, 0.0) + piece.weight * weight
-        if whole is not None and piece.whole:
-            whole.add(piece.term)
+        bag[term] = bag.get(term, 0.0) + piece_weight * weight
+        if whole is not None and kept:
+            whole.add(term)
     return bag
 
 
