@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, django_auth
 
 from wulian.accounts.models import ApiToken
 from wulian.core.errors import DomainError
+from wulian.core.registry import api_routers
 
 
 class TokenAuth(HttpBearer):
@@ -71,22 +72,5 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, 422, "invalid", _("Some fields are not valid."), fields=exc.errors)
 
 
-def _register_routers() -> None:
-    from wulian.accounts.api import router as accounts_router
-    from wulian.events.api import router as events_router
-    from wulian.lists.api import router as lists_router
-    from wulian.notifications.api import router as notifications_router
-    from wulian.orgs.api import router as orgs_router
-    from wulian.places.api import router as places_router
-    from wulian.whistle.api import router as whistle_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/", places_router)
-    api.add_router("/", orgs_router)
-    api.add_router("/", lists_router)
-    api.add_router("/", events_router)
-    api.add_router("/", whistle_router)
-    api.add_router("/", notifications_router)
-
-
-_register_routers()
+for router in api_routers():
+    api.add_router("/", router)

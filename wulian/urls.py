@@ -3,6 +3,7 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from wulian.api import api
+from wulian.core.registry import url_includes
 from wulian.core.views import healthz_view
 
 
@@ -14,15 +15,8 @@ admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 admin.site.site_header = "Wulian 五联"
 
 urlpatterns = [
-    path("", include("wulian.core.urls")),
     path("healthz", healthz_view, name="healthz"),
-    path("accounts/", include("wulian.accounts.urls")),
-    path("regions/", include("wulian.places.urls")),
-    path("orgs/", include("wulian.orgs.urls")),
-    path("lists/", include("wulian.lists.urls")),
-    path("events/", include("wulian.events.urls")),
-    path("whistles/", include("wulian.whistle.urls")),
-    path("inbox/", include("wulian.notifications.urls")),
+    *(path(prefix, include(urlconf)) for prefix, urlconf in url_includes()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from wulian.accounts.models import User
-from wulian.core.demo import DemoBuilder
 from wulian.places.models import Region
+from wulian.site.demo import DemoBuilder
 from wulian.whistle.demo import CASES, build_whistles
 from wulian.whistle.models import Whistle, WhistleCall
 from wulian.whistle.scorecard import parse_period, scorecard

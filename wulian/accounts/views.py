@@ -39,7 +39,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc.message))
         else:
             login(request, user, backend=BACKEND)
-            return redirect(safe_next(request, reverse("core:home")))
+            return redirect(safe_next(request, reverse("site:home")))
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -89,7 +89,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
                 code_form.add_error("code", str(exc.message))
             else:
                 login(request, user, backend=BACKEND)
-                return redirect(safe_next(request, reverse("core:home")))
+                return redirect(safe_next(request, reverse("site:home")))
     return render(
         request,
         "accounts/login_code.html",
@@ -105,7 +105,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("You have signed out."))
-    return redirect("core:home")
+    return redirect("site:home")
 
 
 @login_required

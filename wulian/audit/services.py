@@ -38,6 +38,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def snapshot_of(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as JSON-ready as `snapshot` makes them."""
+    return {name: _plain(value) for name, value in values.items()}
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named fields of an object as JSON-ready values (foreign keys as ids)."""
     return {name: _plain(getattr(obj, name)) for name in fields}

@@ -2,17 +2,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-
-from wulian.core.navigation import home_community
-from wulian.places.views import community_context
-
-
-def home_view(request: HttpRequest) -> HttpResponse:
-    community = home_community(request.user)
-    if community is None:
-        return render(request, "core/empty.html")
-    return render(request, "places/community.html", community_context(request, community))
 
 
 def healthz_view(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,13 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.registry import WulianApp
 
-class EventsConfig(AppConfig):
+
+class EventsConfig(WulianApp):
     name = "wulian.events"
     label = "events"
     verbose_name = _("Release events")
+    urls = ("events/", "wulian.events.urls")
+    api_router = "wulian.events.api.router"
+    navigation = "wulian.events.navigation.items"
+    demo = ("wulian.events.demo.build_events", _("release events and their needs"))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.core.workflow import Workflow, transition
 from wulian.events.models import EventNeed, ReleaseEvent
 from wulian.events.rules import covers_all, event_communities
 from wulian.lists import services as lists
@@ -265,44 +266,35 @@ def remove_need(actor: User, event: ReleaseEvent, need: Need) -> None:
 
 # ---------------------------------------------------------------- states
 
-MOVES: dict[str, set[str]] = {
-    State.UPCOMING: {State.DRAFT},
-    State.LIVE: {State.DRAFT, State.UPCOMING},
-    State.CLOSED: {State.UPCOMING, State.LIVE},
-}
+EVENT_FLOW = Workflow(
+    ReleaseEvent,
+    moves={
+        State.DRAFT: {State.UPCOMING, State.LIVE},
+        State.UPCOMING: {State.LIVE, State.CLOSED},
+        State.LIVE: {State.CLOSED},
+    },
+    code="event.bad_state",
+    refusal=gettext_lazy("The event is %(state)s and cannot be moved that way."),
+    community=lambda event: _first_community(event),
+)
 
 
 def set_state(actor: User, event: ReleaseEvent, to: str) -> ReleaseEvent:
     """Announce (draft → upcoming), open (→ live) or close (→ closed) an event."""
     _check_manager(actor, event)
-    if to not in MOVES:
+    if to not in State.values:
         raise DomainError("event.bad_state", _("Unknown state."))
-    with transaction.atomic():
-        locked = _locked(event)
-        if locked.state not in MOVES[to]:
-            raise Conflict(
-                "event.bad_state",
-                _("The event is %(state)s and cannot be moved that way.")
-                % {"state": locked.get_state_display()},
-            )
+
+    def has_needs(locked: ReleaseEvent) -> None:
         if to == State.LIVE and not EventNeed.objects.filter(event=locked).exists():
             raise DomainError("event.no_needs", _("Add needs to the list before opening it."))
-        before = {"state": locked.state}
-        locked.state = to
-        if to == State.LIVE:
-            locked.opened_at = timezone.now()
-        if to == State.CLOSED:
-            locked.closed_at = timezone.now()
-        locked.save()
-        audit.record(
-            actor,
-            "events.state_changed",
-            locked,
-            before=before,
-            after={"state": to},
-            community=_first_community(locked),
-        )
-    return locked
+
+    stamps: dict[str, Any] = {"opened_at": timezone.now()} if to == State.LIVE else {}
+    if to == State.CLOSED:
+        stamps = {"closed_at": timezone.now()}
+    return transition(
+        EVENT_FLOW, event, to, actor, action="events.state_changed", guard=has_needs, **stamps
+    )
 
 
 def announce_event(actor: User, event: ReleaseEvent) -> ReleaseEvent:

@@ -1,13 +1,14 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.registry import WulianApp
 
-class ListsConfig(AppConfig):
+
+class ListsConfig(WulianApp):
     name = "wulian.lists"
     label = "lists"
     verbose_name = _("The three lists")
-
-    def ready(self) -> None:
-        from wulian.notifications.scheduler import register_periodic
-
-        register_periodic("wulian.lists.tasks.sweep_lists_task")
+    urls = ("lists/", "wulian.lists.urls")
+    api_router = "wulian.lists.api.router"
+    navigation = "wulian.lists.navigation.items"
+    demo = ("wulian.lists.demo.build_lists", _("list items"))
+    periodic_tasks = ("wulian.lists.tasks.sweep_lists_task",)

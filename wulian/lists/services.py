@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +27,7 @@ from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.text import fold
+from wulian.core.workflow import Workflow, transition
 from wulian.lists.models import (
     Agreement,
     Attachment,
@@ -43,6 +44,7 @@ from wulian.lists.models import (
     Signature,
     Tag,
 )
+from wulian.notifications.services import tell
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
 from wulian.places.models import Compound, Region
@@ -107,6 +109,53 @@ RESOURCE_FIELDS = (
 OPEN_STATES = {Need.State.SUBMITTED, Need.State.PUBLISHED}
 LIVE_PROJECT_STATES = {Project.State.SIGNING, Project.State.ACTIVE, Project.State.STALLED}
 
+_CLOSABLE = {Need.State.REJECTED, Need.State.WITHDRAWN, Need.State.MERGED}
+NEED_FLOW = Workflow(
+    Need,
+    moves={
+        Need.State.SUBMITTED: {Need.State.PUBLISHED, *_CLOSABLE},
+        Need.State.PUBLISHED: {Need.State.CLAIMED, Need.State.EXPIRED, *_CLOSABLE},
+        Need.State.CLAIMED: {Need.State.PUBLISHED, Need.State.DONE, *_CLOSABLE},
+    },
+    code="need.bad_state",
+    refusal=gettext_lazy("This need is %(state)s and cannot be moved that way."),
+)
+PROJECT_FLOW = Workflow(
+    Project,
+    moves={
+        Project.State.SIGNING: {Project.State.ACTIVE, Project.State.CANCELLED},
+        Project.State.ACTIVE: {
+            Project.State.STALLED,
+            Project.State.COMPLETED,
+            Project.State.CANCELLED,
+        },
+        Project.State.STALLED: {
+            Project.State.ACTIVE,
+            Project.State.COMPLETED,
+            Project.State.CANCELLED,
+        },
+    },
+    code="project.not_active",
+    refusal=gettext_lazy("The project is %(state)s; this is only possible while it is under way."),
+)
+CLAIM_FLOW = Workflow(
+    Claim,
+    moves={Claim.State.ACTIVE: {Claim.State.CANCELLED}},
+    code="claim.not_active",
+    refusal=gettext_lazy("This claim was already cancelled."),
+    community=lambda claim: claim.need.community,
+)
+RESOURCE_FLOW = Workflow(
+    Resource,
+    field="status",
+    moves={
+        Resource.Status.ACTIVE: {Resource.Status.PAUSED, Resource.Status.RETIRED},
+        Resource.Status.PAUSED: {Resource.Status.ACTIVE, Resource.Status.RETIRED},
+    },
+    code="resource.retired",
+    refusal=gettext_lazy("A resource that is %(state)s cannot become %(to)s."),
+)
+
 
 def org_party_kind(org: Organization) -> str:
     return PartyKind.COMMUNITY if org.kind == Organization.Kind.COMMUNITY else org.kind
@@ -165,26 +214,6 @@ def _raiser_recipients(need: Need) -> list[Any]:
     if need.raised_for_id and need.raised_for is not None:
         return [need.raised_for]
     return [need.raised_by] if need.raised_by_id and need.raised_by is not None else []
-
-
-def _tell(
-    recipients: Sequence[Any],
-    kind: str,
-    url: str,
-    obj: Any,
-    headline: Any,
-    detail: Any = "",
-    **params: Any,
-) -> None:
-    """Tell people what happened, in the site's language, once the change is committed."""
-    from wulian.notifications.services import notify
-
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        title = str(headline) % params if params else str(headline)
-        body = str(detail) % params if params and detail else str(detail)
-        notify(recipients, kind=kind, title=title, body=body, url=url, obj=obj)
 
 
 def _need_url(need: Need) -> str:
@@ -354,7 +383,6 @@ def update_need(actor: User, need: Need, data: NeedInput) -> Need:
 def _move(
     actor: User | None,
     need: Need,
-    allowed_from: Iterable[str],
     to: str,
     action: str,
     *,
@@ -362,31 +390,13 @@ def _move(
     unclaimed: str | None = None,
     **changes: Any,
 ) -> Need:
-    with transaction.atomic():
-        locked = Need.objects.select_for_update().get(pk=need.pk)
+    def no_claims(locked: Need) -> None:
         if unclaimed is not None and locked.claimed_slots:
             raise Conflict("need.has_claims", unclaimed)
-        if locked.state not in allowed_from:
-            raise Conflict(
-                "need.bad_state",
-                _("This need is %(state)s and cannot be moved that way.")
-                % {"state": locked.get_state_display()},
-            )
-        before = {"state": locked.state}
-        locked.state = to
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.save()
-        audit.record(
-            actor,
-            action,
-            locked,
-            before=before,
-            after={"state": to},
-            community=locked.community,
-            note=note,
-        )
-    return locked
+
+    return transition(
+        NEED_FLOW, need, to, actor, action=action, note=note, guard=no_claims, **changes
+    )
 
 
 def publish_need(actor: User, need: Need) -> Need:
@@ -395,17 +405,16 @@ def publish_need(actor: User, need: Need) -> Need:
     published = _move(
         actor,
         need,
-        {Need.State.SUBMITTED},
         Need.State.PUBLISHED,
         "lists.need_published",
         published_at=timezone.now(),
     )
-    _tell(
+    tell(
         _raiser_recipients(published),
         "need.published",
-        _need_url(published),
-        published,
         gettext_lazy("Your need “%(title)s” is on the opportunity list."),
+        url=_need_url(published),
+        obj=published,
         title=published.title,
     )
     return published
@@ -419,7 +428,6 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
     rejected = _move(
         actor,
         need,
-        OPEN_STATES | {Need.State.CLAIMED},
         Need.State.REJECTED,
         "lists.need_rejected",
         unclaimed=_("A need that has been claimed cannot be rejected."),
@@ -427,13 +435,13 @@ def reject_need(actor: User, need: Need, reason: str) -> Need:
         rejection_reason=reason.strip(),
         closed_at=timezone.now(),
     )
-    _tell(
+    tell(
         _raiser_recipients(rejected),
         "need.rejected",
-        _need_url(rejected),
-        rejected,
         gettext_lazy("Your need “%(title)s” was not accepted."),
         gettext_lazy("Reason: %(reason)s"),
+        url=_need_url(rejected),
+        obj=rejected,
         title=rejected.title,
         reason=reason.strip(),
     )
@@ -446,7 +454,6 @@ def withdraw_need(actor: User, need: Need) -> Need:
     return _move(
         actor,
         need,
-        OPEN_STATES | {Need.State.CLAIMED},
         Need.State.WITHDRAWN,
         "lists.need_withdrawn",
         unclaimed=_("Someone has already claimed this need; ask the community staff to help."),
@@ -468,7 +475,6 @@ def merge_need(actor: User, need: Need, into: Need) -> Need:
     merged = _move(
         actor,
         need,
-        OPEN_STATES | {Need.State.CLAIMED},
         Need.State.MERGED,
         "lists.need_merged",
         unclaimed=_("A need that has been claimed cannot be merged."),
@@ -476,13 +482,13 @@ def merge_need(actor: User, need: Need, into: Need) -> Need:
         merged_into=into,
         closed_at=timezone.now(),
     )
-    _tell(
+    tell(
         _raiser_recipients(merged),
         "need.merged",
-        _need_url(into),
-        merged,
         gettext_lazy("Your need “%(title)s” was merged with a similar one: “%(other)s”."),
         gettext_lazy("Follow the merged need to see who takes it on."),
+        url=_need_url(into),
+        obj=merged,
         title=merged.title,
         other=into.title,
     )
@@ -501,9 +507,9 @@ def expire_needs(today: datetime.date | None = None) -> list[Need]:
                 _move(
                     None,
                     need,
-                    {Need.State.PUBLISHED},
                     Need.State.EXPIRED,
                     "lists.need_expired",
+                    unclaimed="",
                     closed_at=timezone.now(),
                 )
             )
@@ -599,36 +605,27 @@ def claim_need(
                 recorded_by=recorded_by,
                 note=note,
             )
-            locked.claimed_slots = len(taken) + 1
-            before = {"state": locked.state, "claimed_slots": len(taken)}
-            if locked.claimed_slots >= locked.slots:
-                locked.state = Need.State.CLAIMED
-            locked.save(update_fields=["claimed_slots", "state", "updated_at"])
-            audit.record(
+            to = Need.State.CLAIMED if len(taken) + 1 >= locked.slots else locked.state
+            _count_claims(
                 actor,
-                "lists.need_claimed",
                 locked,
-                before=before,
-                after={
-                    "state": locked.state,
-                    "claimed_slots": locked.claimed_slots,
-                    "claim": claim.pk,
-                    "by": claim.party_display,
-                },
-                community=locked.community,
+                to,
+                "lists.need_claimed",
+                claimed_slots=len(taken) + 1,
+                after={"claim": claim.pk, "by": claim.party_display},
             )
             project = Project.objects.create(
                 claim=claim, need=locked, community=locked.community, title=locked.title
             )
             Agreement.objects.create(project=project, **_default_agreement(locked, claim))
             audit.record(actor, "lists.project_created", project, community=locked.community)
-            _tell(
+            tell(
                 _raiser_recipients(locked),
                 "need.claimed",
-                _project_url(project),
-                project,
                 gettext_lazy("“%(claimant)s” claimed your need “%(title)s”."),
                 gettext_lazy("Read and sign the claim agreement to start the project."),
+                url=_project_url(project),
+                obj=project,
                 claimant=claim.party_display,
                 title=locked.title,
             )
@@ -638,6 +635,45 @@ def claim_need(
             "need.taken", _("Sorry, this need has just been claimed by someone else.")
         ) from exc
     return claim
+
+
+def _count_claims(
+    actor: User | None,
+    need: Need,
+    to: str,
+    action: str,
+    *,
+    claimed_slots: int,
+    note: str = "",
+    after: dict[str, Any] | None = None,
+) -> None:
+    """A claim taken or freed on a locked need: the count changes, the state may follow."""
+    before = {"claimed_slots": need.claimed_slots}
+    extra = {"claimed_slots": claimed_slots, **(after or {})}
+    if to != need.state:
+        NEED_FLOW.apply(
+            need,
+            to,
+            actor,
+            action=action,
+            note=note,
+            before=before,
+            after=extra,
+            claimed_slots=claimed_slots,
+        )
+        return
+    state = {"state": need.state}
+    need.claimed_slots = claimed_slots
+    need.save(update_fields=["claimed_slots", "updated_at"])
+    audit.record(
+        actor,
+        action,
+        need,
+        before={**state, **before},
+        after={**state, **extra},
+        community=need.community,
+        note=note,
+    )
 
 
 def cancel_claim(actor: User, claim: Claim, reason: str) -> Claim:
@@ -652,32 +688,34 @@ def cancel_claim(actor: User, claim: Claim, reason: str) -> Claim:
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=claim.need_id)
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
-        if locked.state != Claim.State.ACTIVE:
-            raise Conflict("claim.not_active", _("This claim was already cancelled."))
-        if project.state == Project.State.COMPLETED:
+        current = Project.objects.select_for_update().get(pk=project.pk)
+        CLAIM_FLOW.check(locked, Claim.State.CANCELLED)
+        if current.state == Project.State.COMPLETED:
             raise Conflict("claim.completed", _("A completed project cannot be cancelled."))
-        locked.state = Claim.State.CANCELLED
-        locked.cancelled_at = timezone.now()
-        locked.save(update_fields=["state", "cancelled_at"])
-        Project.objects.filter(pk=project.pk).update(
-            state=Project.State.CANCELLED, cancelled_reason=reason.strip()
-        )
-        before = {"state": need.state, "claimed_slots": need.claimed_slots}
-        need.claimed_slots = max(0, need.claimed_slots - 1)
-        if need.state == Need.State.CLAIMED:
-            need.state = Need.State.PUBLISHED
-        need.save(update_fields=["claimed_slots", "state", "updated_at"])
-        audit.record(
+        CLAIM_FLOW.apply(
+            locked,
+            Claim.State.CANCELLED,
             actor,
-            "lists.claim_cancelled",
-            need,
-            before=before,
-            after={"state": need.state, "claimed_slots": need.claimed_slots},
-            community=need.community,
+            action="lists.claim_cancelled",
             note=reason.strip(),
+            cancelled_at=timezone.now(),
         )
-        audit.record(
-            actor, "lists.project_cancelled", project, community=need.community, note=reason.strip()
+        PROJECT_FLOW.apply(
+            current,
+            Project.State.CANCELLED,
+            actor,
+            action="lists.project_cancelled",
+            note=reason.strip(),
+            cancelled_reason=reason.strip(),
+        )
+        to = Need.State.PUBLISHED if need.state == Need.State.CLAIMED else need.state
+        _count_claims(
+            actor,
+            need,
+            to,
+            "lists.claim_cancelled",
+            claimed_slots=max(0, need.claimed_slots - 1),
+            note=reason.strip(),
         )
     locked.refresh_from_db()
     return locked
@@ -829,25 +867,23 @@ def sign_agreement(
             locked.frozen_at = now
             locked.content_hash = hashlib.sha256(agreement_text(locked).encode()).hexdigest()
             locked.save(update_fields=["frozen_at", "content_hash"])
-            current.state = Project.State.ACTIVE
-            current.started_at = now
-            current.last_activity_at = now
-            current.save(update_fields=["state", "started_at", "last_activity_at"])
-            audit.record(
-                None,
-                "lists.agreement_frozen",
+            PROJECT_FLOW.apply(
                 current,
-                community=current.community,
+                Project.State.ACTIVE,
+                None,
+                action="lists.agreement_frozen",
                 after={"hash": locked.content_hash},
+                started_at=now,
+                last_activity_at=now,
             )
             claim_side = [current.claim.organization or current.claim.claimant]
-            _tell(
+            tell(
                 [*_raiser_recipients(current.need), *claim_side],
                 "agreement.final",
-                _project_url(current),
-                current,
                 gettext_lazy("Both sides signed the claim agreement for “%(title)s”."),
                 gettext_lazy("The project has started; the agreement can be downloaded as a PDF."),
+                url=_project_url(current),
+                obj=current,
                 title=current.title,
             )
     return signature
@@ -935,18 +971,27 @@ def post_progress(
             attach(actor, photo, update=update)
         if milestone is not None and milestone.done_at is None:
             Milestone.objects.filter(pk=milestone.pk).update(done_at=timezone.now())
-        before = {"state": locked.state}
-        locked.state = Project.State.ACTIVE
-        locked.last_activity_at = timezone.now()
-        locked.save(update_fields=["state", "last_activity_at"])
-        audit.record(
-            actor,
-            "lists.progress_posted",
-            locked,
-            before=before,
-            after={"state": locked.state, "update": update.pk},
-            community=locked.community,
-        )
+        if locked.state == Project.State.STALLED:
+            PROJECT_FLOW.apply(
+                locked,
+                Project.State.ACTIVE,
+                actor,
+                action="lists.progress_posted",
+                after={"update": update.pk},
+                last_activity_at=timezone.now(),
+            )
+        else:
+            locked.last_activity_at = timezone.now()
+            locked.save(update_fields=["last_activity_at"])
+            state = {"state": locked.state}
+            audit.record(
+                actor,
+                "lists.progress_posted",
+                locked,
+                before=state,
+                after={**state, "update": update.pk},
+                community=locked.community,
+            )
     return update
 
 
@@ -972,52 +1017,37 @@ def complete_project(actor: User, project: Project, outcomes: Outcomes) -> Proje
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=project.need_id)
         locked = _live_project(project.pk)
-        before = {"state": locked.state}
         now = timezone.now()
-        locked.state = Project.State.COMPLETED
-        locked.completed_at = now
-        locked.last_activity_at = now
-        locked.summary = outcomes.summary.strip()
-        locked.people_served = outcomes.people_served
-        locked.volunteer_hours = outcomes.volunteer_hours
-        locked.money = outcomes.money
-        locked.materials = outcomes.materials.strip()
-        locked.save()
-        audit.record(
-            actor,
-            "lists.project_completed",
+        PROJECT_FLOW.apply(
             locked,
-            before=before,
+            Project.State.COMPLETED,
+            actor,
+            action="lists.project_completed",
             after={
-                "state": locked.state,
-                "people_served": locked.people_served,
-                "volunteer_hours": str(locked.volunteer_hours or ""),
+                "people_served": outcomes.people_served,
+                "volunteer_hours": str(outcomes.volunteer_hours or ""),
             },
-            community=locked.community,
+            completed_at=now,
+            last_activity_at=now,
+            summary=outcomes.summary.strip(),
+            people_served=outcomes.people_served,
+            volunteer_hours=outcomes.volunteer_hours,
+            money=outcomes.money,
+            materials=outcomes.materials.strip(),
         )
         live = need.projects.exclude(state=Project.State.CANCELLED)
         if (
             need.state == Need.State.CLAIMED
             and not live.exclude(state=Project.State.COMPLETED).exists()
         ):
-            need.state = Need.State.DONE
-            need.closed_at = now
-            need.save(update_fields=["state", "closed_at", "updated_at"])
-            audit.record(
-                actor,
-                "lists.need_done",
-                need,
-                before={"state": "claimed"},
-                after={"state": "done"},
-                community=need.community,
-            )
-        _tell(
+            NEED_FLOW.apply(need, Need.State.DONE, actor, action="lists.need_done", closed_at=now)
+        tell(
             _raiser_recipients(need),
             "project.completed",
-            _project_url(locked),
-            locked,
             gettext_lazy("“%(title)s” is complete."),
             gettext_lazy("Please rate how it went."),
+            url=_project_url(locked),
+            obj=locked,
             title=locked.title,
         )
     return locked
@@ -1035,21 +1065,24 @@ def mark_stalled_projects(now: datetime.datetime | None = None) -> list[Project]
     limit = now - datetime.timedelta(days=settings.PROJECT_STALLED_DAYS)
     stalled = []
     for project in Project.objects.filter(state=Project.State.ACTIVE, last_activity_at__lt=limit):
-        with transaction.atomic():
-            locked = Project.objects.select_for_update().get(pk=project.pk)
-            if locked.state != Project.State.ACTIVE or locked.last_activity_at >= limit:
-                continue
-            locked.state = Project.State.STALLED
-            locked.save(update_fields=["state"])
-            audit.record(
-                None,
-                "lists.project_stalled",
-                locked,
-                before={"state": "active"},
-                after={"state": "stalled"},
-                community=locked.community,
+
+        def still_idle(locked: Project) -> None:
+            if locked.last_activity_at >= limit:
+                raise Conflict("project.active", _("The project has moved meanwhile."))
+
+        try:
+            stalled.append(
+                transition(
+                    PROJECT_FLOW,
+                    project,
+                    Project.State.STALLED,
+                    None,
+                    action="lists.project_stalled",
+                    guard=still_idle,
+                )
             )
-            stalled.append(locked)
+        except Conflict:
+            continue  # progress was posted meanwhile
     return stalled
 
 
@@ -1235,22 +1268,7 @@ def set_resource_status(actor: User, resource: Resource, status: str) -> Resourc
         raise NotAllowed("resource.not_provider", _("Only the provider and staff can do this."))
     if status not in Resource.Status.values:
         raise DomainError("resource.bad_status", _("Unknown status."))
-    with transaction.atomic():
-        locked = Resource.objects.select_for_update().get(pk=resource.pk)
-        if locked.status == Resource.Status.RETIRED and status != Resource.Status.RETIRED:
-            raise Conflict("resource.retired", _("A retired resource cannot be brought back."))
-        before = {"status": locked.status}
-        locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
-        audit.record(
-            actor,
-            "lists.resource_status",
-            locked,
-            before=before,
-            after={"status": status},
-            community=locked.community,
-        )
-    return locked
+    return transition(RESOURCE_FLOW, resource, status, actor, action="lists.resource_status")
 
 
 # ---------------------------------------------------------------- attachments
@@ -1397,13 +1415,13 @@ def _invite(
         community=need.community,
         note=note.strip()[:300],
     )
-    _tell(
+    tell(
         [org],
         "need.invited",
-        reverse("lists:claim", args=[need.pk]),
-        need,
         gettext_lazy("The community invites %(org)s to claim “%(title)s”."),
         gettext_lazy("Open the need to read it and claim it if you can help."),
+        url=reverse("lists:claim", args=[need.pk]),
+        obj=need,
         org=org.name,
         title=need.title,
     )

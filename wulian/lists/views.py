@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
-from wulian.core.navigation import home_community
 from wulian.lists import forms, matching, services
 from wulian.lists.models import Category, Claim, Invitation, Need, Project, Resource, Signature
 from wulian.lists.rules import (
@@ -27,6 +26,7 @@ from wulian.lists.rules import (
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import get_organization_for
 from wulian.places.models import Region
+from wulian.places.queries import home_community
 from wulian.places.rules import covered_regions, get_region_for
 
 PAGE_SIZE = 20

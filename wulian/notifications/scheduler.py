@@ -1,9 +1,7 @@
 """Periodic jobs: tasks the worker enqueues every few seconds (see `wulian worker`).
 
-Apps register their periodic tasks in `AppConfig.ready()`:
-
-    from wulian.notifications.scheduler import register_periodic
-    register_periodic("wulian.whistle.tasks.sweep_deadlines_task")
+Apps declare their periodic tasks on their `AppConfig` (`periodic_tasks`, see
+`wulian.core.registry`).
 
 A job is enqueued only when no run of it is already waiting, so many workers against one
 database do not pile up copies; every periodic task must be idempotent.
@@ -17,24 +15,19 @@ from django.utils.module_loading import import_string
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from wulian.core import registry
+
 logger = logging.getLogger(__name__)
-
-_PERIODIC: list[str] = ["wulian.notifications.tasks.recover_deliveries_task"]
-
-
-def register_periodic(task_path: str) -> None:
-    if task_path not in _PERIODIC:
-        _PERIODIC.append(task_path)
 
 
 def periodic_task_paths() -> list[str]:
-    return list(_PERIODIC)
+    return registry.periodic_task_paths()
 
 
 def enqueue_periodic() -> list[str]:
     """Enqueue each periodic task that has no run waiting; return the paths enqueued."""
     enqueued = []
-    for path in _PERIODIC:
+    for path in periodic_task_paths():
         task = import_string(path)
         assert isinstance(task, Task), path
         waiting = DBTaskResult.objects.filter(

@@ -22,10 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +71,39 @@ def _members(org: Organization) -> list[User]:
         .select_related("user")
         .order_by("id")
     ]
+
+
+def tell(
+    recipients: Iterable[Recipient],
+    kind: str,
+    headline: str | Promise,
+    detail: str | Promise = "",
+    *,
+    url: str = "",
+    obj: models.Model | None = None,
+    urgent: bool = False,
+    key: str = "",
+    **params: Any,
+) -> list[Notification]:
+    """Tell people what happened: the text rendered in the site's language with `params`.
+
+    Write the text lazily (`gettext_lazy`) with `%(name)s` placeholders; values that are
+    themselves lazy are rendered in the same language. Plain strings (what a person typed)
+    are passed as they are, never formatted.
+    """
+    recipients = list(recipients)
+    if not recipients:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {k: str(v) if isinstance(v, Promise) else v for k, v in params.items()}
+
+        def render(text: str | Promise) -> str:
+            return str(text) % values if isinstance(text, Promise) and values else str(text)
+
+        title, body = render(headline), render(detail)
+    return notify(
+        recipients, kind=kind, title=title, body=body, url=url, obj=obj, urgent=urgent, key=key
+    )
 
 
 def notify(

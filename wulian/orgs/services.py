@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.core.workflow import Workflow, transition
 from wulian.orgs.models import Membership, Organization, Partnership
 from wulian.places.models import Region
 
@@ -38,13 +39,17 @@ ORG_FIELDS = (
     "is_active",
 )
 
-# Which status may follow which.
-PARTNERSHIP_MOVES: dict[str, set[str]] = {
-    Partnership.Status.PROPOSED: {Partnership.Status.ACTIVE, Partnership.Status.ENDED},
-    Partnership.Status.ACTIVE: {Partnership.Status.SUSPENDED, Partnership.Status.ENDED},
-    Partnership.Status.SUSPENDED: {Partnership.Status.ACTIVE, Partnership.Status.ENDED},
-    Partnership.Status.ENDED: set(),
-}
+PARTNERSHIP_FLOW = Workflow(
+    Partnership,
+    field="status",
+    moves={
+        Partnership.Status.PROPOSED: {Partnership.Status.ACTIVE, Partnership.Status.ENDED},
+        Partnership.Status.ACTIVE: {Partnership.Status.SUSPENDED, Partnership.Status.ENDED},
+        Partnership.Status.SUSPENDED: {Partnership.Status.ACTIVE, Partnership.Status.ENDED},
+    },
+    code="partnership.bad_move",
+    refusal=gettext_lazy("A partnership that is %(state)s cannot become %(to)s."),
+)
 
 
 def create_organization(actor: Any, region: Region, **fields: Any) -> Organization:
@@ -172,29 +177,15 @@ def set_partnership_status(
         raise NotAllowed(
             "partnership.not_staff", _("Only the community's staff can change partnerships.")
         )
-    with transaction.atomic():
-        locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
-        if status not in PARTNERSHIP_MOVES[locked.status]:
-            raise Conflict(
-                "partnership.bad_move",
-                _("A partnership that is %(current)s cannot become %(new)s.")
-                % {
-                    "current": locked.get_status_display(),
-                    "new": Partnership.Status(status).label,
-                },
-            )
-        before = audit.snapshot(locked, ["status", "ended_on"])
-        locked.status = status
-        if status == Partnership.Status.ENDED:
-            locked.ended_on = datetime.date.today()  # noqa: DTZ011
-        locked.save(update_fields=["status", "ended_on"])
-        audit.record(
-            actor,
-            "orgs.partnership_status_changed",
-            locked,
-            before=before,
-            after=audit.snapshot(locked, ["status", "ended_on"]),
-            community=locked.community,
-            note=note,
-        )
-    return locked
+    today = datetime.date.today()  # noqa: DTZ011
+    ended: dict[str, Any] = {"ended_on": today} if status == Partnership.Status.ENDED else {}
+    return transition(
+        PARTNERSHIP_FLOW,
+        partnership,
+        status,
+        actor,
+        action="orgs.partnership_status_changed",
+        note=note,
+        after=audit.snapshot_of(ended),
+        **ended,
+    )

@@ -94,7 +94,7 @@ def partnership_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The partnership's status has been changed."))
                 return redirect("orgs:partnership", pk=partnership.pk)
-    moves = services.PARTNERSHIP_MOVES[partnership.status]
+    moves = services.PARTNERSHIP_FLOW.next_states(partnership)
     return render(
         request,
         "orgs/partnership.html",

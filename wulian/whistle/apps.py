@@ -1,13 +1,14 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.registry import WulianApp
 
-class WhistleConfig(AppConfig):
+
+class WhistleConfig(WulianApp):
     name = "wulian.whistle"
     label = "whistle"
     verbose_name = _("Whistle and report")
-
-    def ready(self) -> None:
-        from wulian.notifications.scheduler import register_periodic
-
-        register_periodic("wulian.whistle.tasks.sweep_deadlines_task")
+    urls = ("whistles/", "wulian.whistle.urls")
+    api_router = "wulian.whistle.api.router"
+    navigation = "wulian.whistle.navigation.items"
+    demo = ("wulian.whistle.demo.build_whistles", _("whistles"))
+    periodic_tasks = ("wulian.whistle.tasks.sweep_deadlines_task",)

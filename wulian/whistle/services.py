@@ -6,23 +6,23 @@ wulian.notifications.services.notify); their text is stored in the site's langua
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.core.workflow import Workflow, transition
 from wulian.lists.models import Need
-from wulian.notifications.services import notify
+from wulian.notifications.services import tell
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
 from wulian.whistle.models import (
@@ -57,6 +57,29 @@ audit.register_actions(
 
 LIVE = (WhistleCall.State.CALLED, WhistleCall.State.SIGNED, WhistleCall.State.ARRIVED)
 NOT_ARRIVED = (WhistleCall.State.CALLED, WhistleCall.State.SIGNED)
+
+_S = WhistleCall.State
+CALL_FLOW = Workflow(
+    WhistleCall,
+    moves={
+        _S.CALLED: {_S.SIGNED, _S.ARRIVED, _S.HANDLED, _S.DECLINED, _S.REROUTED},
+        _S.SIGNED: {_S.ARRIVED, _S.HANDLED, _S.DECLINED, _S.REROUTED},
+        _S.ARRIVED: {_S.HANDLED, _S.DECLINED, _S.REROUTED},
+        _S.HANDLED: {_S.ARRIVED},  # sent back
+        _S.DECLINED: {_S.REROUTED},
+    },
+    code="call.bad_state",
+    refusal=gettext_lazy("This call is %(state)s; that step is not possible now."),
+    community=lambda call: call.whistle.community,
+    subject=lambda call: call.whistle,
+    describe=lambda call: {"unit": call.organization.name},
+)
+WHISTLE_FLOW = Workflow(
+    Whistle,
+    moves={Whistle.State.OPEN: {Whistle.State.CLOSED}},
+    code="whistle.closed",
+    refusal=gettext_lazy("This whistle has been closed."),
+)
 
 
 # ------------------------------------------------------------------ helpers
@@ -111,28 +134,6 @@ def subdistrict_staff(community: Region) -> QuerySet[User]:
 
 def whistle_url(whistle: Whistle) -> str:
     return reverse("whistle:detail", args=[whistle.pk])
-
-
-def _tell(
-    recipients: Iterable[User | Organization],
-    whistle: Whistle,
-    kind: str,
-    title: str,
-    body: str = "",
-    *,
-    urgent: bool = False,
-    key: str = "",
-) -> None:
-    notify(
-        recipients,
-        kind=kind,
-        title=title,
-        body=body,
-        url=whistle_url(whistle),
-        urgent=urgent,
-        obj=whistle,
-        key=key,
-    )
 
 
 def _record(
@@ -254,15 +255,17 @@ def blow_whistle(actor: User, community: Region, data: WhistleInput) -> Whistle:
             },
             community=community,
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell(
-                units,
-                whistle,
-                "whistle.called",
-                _("The community blows the whistle: %(title)s") % {"title": whistle.title},
-                _("Report by %(time)s.") % {"time": _local(report_by)},
-                urgent=whistle.type == WhistleType.EMERGENCY,
-            )
+        tell(
+            units,
+            "whistle.called",
+            gettext_lazy("The community blows the whistle: %(title)s"),
+            gettext_lazy("Report by %(time)s."),
+            url=whistle_url(whistle),
+            obj=whistle,
+            urgent=whistle.type == WhistleType.EMERGENCY,
+            title=whistle.title,
+            time=_local(report_by),
+        )
     return whistle
 
 
@@ -284,32 +287,26 @@ def _locked_call(call: WhistleCall) -> WhistleCall:
 def _answer(
     actor: User,
     call: WhistleCall,
-    allowed: Iterable[str],
     to: str,
     action: str,
     **changes: Any,
 ) -> WhistleCall:
+    """A unit moves its own call; a handled call goes back only when staff send it back."""
     if not actor.has_perm("whistle.answer_call", call):
         raise NotAllowed(
             "call.not_member", _("Only members of the unit called can answer this call.")
         )
-    with transaction.atomic():
-        locked = _locked_call(call)
+
+    def still_open(locked: WhistleCall) -> None:
         if locked.whistle.state == Whistle.State.CLOSED:
             raise Conflict("whistle.closed", _("This whistle has been closed."))
-        if locked.state not in allowed:
-            raise Conflict(
-                "call.bad_state",
-                _("This call is %(state)s; that step is not possible now.")
-                % {"state": locked.get_state_display()},
-            )
-        before = locked.state
-        locked.state = to
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.save()
-        _record(actor, action, locked, before, note=str(changes.get("decline_reason", "")))
-    return locked
+        if not locked.is_live:
+            CALL_FLOW.refuse(locked)
+
+    note = str(changes.get("decline_reason", ""))
+    return transition(
+        CALL_FLOW, call, to, actor, action=action, note=note, guard=still_open, **changes
+    )
 
 
 def sign_call(actor: User, call: WhistleCall) -> WhistleCall:
@@ -317,7 +314,6 @@ def sign_call(actor: User, call: WhistleCall) -> WhistleCall:
     return _answer(
         actor,
         call,
-        {WhistleCall.State.CALLED},
         WhistleCall.State.SIGNED,
         "whistle.signed",
         signed_at=timezone.now(),
@@ -331,7 +327,6 @@ def arrive_call(actor: User, call: WhistleCall) -> WhistleCall:
     return _answer(
         actor,
         call,
-        NOT_ARRIVED,
         WhistleCall.State.ARRIVED,
         "whistle.arrived",
         signed_at=signed_at,
@@ -370,22 +365,22 @@ def handle_call(
         handled = _answer(
             actor,
             call,
-            LIVE,
             WhistleCall.State.HANDLED,
             "whistle.handled",
             signed_at=call.signed_at or now,
             arrived_at=call.arrived_at or now,
             handled_at=now,
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell(
-                [handled.whistle.created_by],
-                handled.whistle,
-                "whistle.handled",
-                _("%(unit)s reports “%(title)s” handled")
-                % {"unit": handled.organization.name, "title": handled.whistle.title},
-                _("Confirm the closure or send it back."),
-            )
+        tell(
+            [handled.whistle.created_by],
+            "whistle.handled",
+            gettext_lazy("%(unit)s reports “%(title)s” handled"),
+            gettext_lazy("Confirm the closure or send it back."),
+            url=whistle_url(handled.whistle),
+            obj=handled.whistle,
+            unit=handled.organization.name,
+            title=handled.whistle.title,
+        )
     return handled
 
 
@@ -397,22 +392,22 @@ def decline_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
         declined = _answer(
             actor,
             call,
-            LIVE,
             WhistleCall.State.DECLINED,
             "whistle.declined",
             declined_at=timezone.now(),
             decline_reason=reason.strip(),
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell(
-                community_staff(declined.whistle.community),
-                declined.whistle,
-                "whistle.declined",
-                _("%(unit)s declined “%(title)s”")
-                % {"unit": declined.organization.name, "title": declined.whistle.title},
-                _("Reason: %(reason)s. Re-route the call to another unit.")
-                % {"reason": declined.decline_reason},
-            )
+        tell(
+            community_staff(declined.whistle.community),
+            "whistle.declined",
+            gettext_lazy("%(unit)s declined “%(title)s”"),
+            gettext_lazy("Reason: %(reason)s. Re-route the call to another unit."),
+            url=whistle_url(declined.whistle),
+            obj=declined.whistle,
+            unit=declined.organization.name,
+            title=declined.whistle.title,
+            reason=declined.decline_reason,
+        )
     return declined
 
 
@@ -437,7 +432,7 @@ def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCal
         whistle = Whistle.objects.select_for_update().get(pk=locked.whistle_id)
         if whistle.state == Whistle.State.CLOSED:
             raise Conflict("whistle.closed", _("This whistle has been closed."))
-        if locked.state not in {WhistleCall.State.DECLINED, *LIVE}:
+        if not CALL_FLOW.can_move(locked, WhistleCall.State.REROUTED):
             raise Conflict("call.bad_state", _("Only a declined or open call can be re-routed."))
         if (
             whistle.calls.filter(organization=to)
@@ -455,21 +450,26 @@ def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCal
             resolve_by=resolve_by,
             called_at=now,
         )
-        before = locked.state
-        locked.state = WhistleCall.State.REROUTED
-        locked.rerouted_at = now
-        locked.rerouted_to = new
-        locked.save()
-        _record(actor, "whistle.rerouted", locked, before, to=to.name)
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell(
-                [to],
-                whistle,
-                "whistle.called",
-                _("The community blows the whistle: %(title)s") % {"title": whistle.title},
-                _("Report by %(time)s.") % {"time": _local(report_by)},
-                urgent=whistle.type == WhistleType.EMERGENCY,
-            )
+        CALL_FLOW.apply(
+            locked,
+            WhistleCall.State.REROUTED,
+            actor,
+            action="whistle.rerouted",
+            after={"to": to.name},
+            rerouted_at=now,
+            rerouted_to=new,
+        )
+        tell(
+            [to],
+            "whistle.called",
+            gettext_lazy("The community blows the whistle: %(title)s"),
+            gettext_lazy("Report by %(time)s."),
+            url=whistle_url(whistle),
+            obj=whistle,
+            urgent=whistle.type == WhistleType.EMERGENCY,
+            title=whistle.title,
+            time=_local(report_by),
+        )
     return new
 
 
@@ -484,20 +484,25 @@ def send_back_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
             raise Conflict("whistle.closed", _("This whistle has been closed."))
         if locked.state != WhistleCall.State.HANDLED:
             raise Conflict("call.bad_state", _("Only a handled call can be sent back."))
-        locked.state = WhistleCall.State.ARRIVED
-        locked.handled_at = None
-        locked.sent_back_at = timezone.now()
-        locked.sent_back_count += 1
-        locked.save()
-        _record(actor, "whistle.sent_back", locked, WhistleCall.State.HANDLED, note=reason)
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell(
-                [locked.organization],
-                locked.whistle,
-                "whistle.sent_back",
-                _("“%(title)s” was sent back") % {"title": locked.whistle.title},
-                reason.strip(),
-            )
+        CALL_FLOW.apply(
+            locked,
+            WhistleCall.State.ARRIVED,
+            actor,
+            action="whistle.sent_back",
+            note=reason,
+            handled_at=None,
+            sent_back_at=timezone.now(),
+            sent_back_count=locked.sent_back_count + 1,
+        )
+        tell(
+            [locked.organization],
+            "whistle.sent_back",
+            gettext_lazy("“%(title)s” was sent back"),
+            reason.strip(),
+            url=whistle_url(locked.whistle),
+            obj=locked.whistle,
+            title=locked.whistle.title,
+        )
     return locked
 
 
@@ -518,28 +523,21 @@ def confirm_closure(actor: User, whistle: Whistle) -> Whistle:
             )
         handled = [c for c in calls if c.state == WhistleCall.State.HANDLED]
         WhistleCall.objects.filter(pk__in=[c.pk for c in handled]).update(confirmed_at=now)
-        locked.state = Whistle.State.CLOSED
-        locked.closed_at = now
-        locked.save(update_fields=["state", "closed_at"])
-        audit.record(
-            actor,
-            "whistle.closed",
-            locked,
-            before={"state": "open"},
-            after={"state": "closed"},
-            community=locked.community,
+        WHISTLE_FLOW.apply(
+            locked, Whistle.State.CLOSED, actor, action="whistle.closed", closed_at=now
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            recipients: list[User | Organization] = [c.organization for c in handled]
-            if locked.raised_by is not None:
-                recipients.append(locked.raised_by)
-            _tell(
-                recipients,
-                locked,
-                "whistle.closed",
-                _("“%(title)s” is closed") % {"title": locked.title},
-                _("Thank you. If you raised it, please rate the result."),
-            )
+        recipients: list[User | Organization] = [c.organization for c in handled]
+        if locked.raised_by is not None:
+            recipients.append(locked.raised_by)
+        tell(
+            recipients,
+            "whistle.closed",
+            gettext_lazy("“%(title)s” is closed"),
+            gettext_lazy("Thank you. If you raised it, please rate the result."),
+            url=whistle_url(locked),
+            obj=locked,
+            title=locked.title,
+        )
     return locked
 
 
@@ -600,7 +598,7 @@ def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> Non
         if whistle.state == Whistle.State.CLOSED:
             return
         unit = call.organization
-        names = {"unit": unit.name, "title": whistle.title}
+        names: dict[str, Any] = {"unit": unit.name, "title": whistle.title}
         urgent = whistle.type == WhistleType.EMERGENCY
         base = f"whistle-call:{call.pk}"
         changed: list[str] = []
@@ -610,30 +608,37 @@ def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> Non
                     call.report_overdue = True
                     changed.append("report_overdue")
                     _record(None, "whistle.report_overdue", call)
-                    _tell(
+                    tell(
                         [unit, whistle.created_by],
-                        whistle,
                         "whistle.report_overdue",
-                        _("%(unit)s is late to report for “%(title)s”") % names,
-                        _("The report-by time %(time)s has passed.")
-                        % {"time": _local(call.report_by)},
+                        gettext_lazy("%(unit)s is late to report for “%(title)s”"),
+                        gettext_lazy("The report-by time %(time)s has passed."),
+                        url=whistle_url(whistle),
+                        obj=whistle,
                         urgent=urgent,
                         key=f"{base}:report-overdue",
+                        time=_local(call.report_by),
+                        **names,
                     )
                     result.report_overdue += 1
                 if call.escalated_at is None:
                     call.escalated_at = now
                     changed.append("escalated_at")
                     _record(None, "whistle.escalated", call)
-                    _tell(
+                    tell(
                         subdistrict_staff(whistle.community),
-                        whistle,
                         "whistle.escalated",
-                        _("Escalated: %(unit)s has not reported for “%(title)s”") % names,
-                        _("%(community)s called at %(time)s; no report by the deadline.")
-                        % {"community": whistle.community.name, "time": _local(call.called_at)},
+                        gettext_lazy("Escalated: %(unit)s has not reported for “%(title)s”"),
+                        gettext_lazy(
+                            "%(community)s called at %(time)s; no report by the deadline."
+                        ),
+                        url=whistle_url(whistle),
+                        obj=whistle,
                         urgent=urgent,
                         key=f"{base}:escalated",
+                        community=whistle.community.name,
+                        time=_local(call.called_at),
+                        **names,
                     )
                     result.escalated += 1
             elif call.reminder_sent_at is None and now >= reminder_due(
@@ -642,14 +647,16 @@ def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> Non
                 call.reminder_sent_at = now
                 changed.append("reminder_sent_at")
                 _record(None, "whistle.reminded", call, deadline="report_by")
-                _tell(
+                tell(
                     [unit],
-                    whistle,
                     "whistle.reminder",
-                    _("Reminder: report for “%(title)s” by %(time)s")
-                    % {"title": whistle.title, "time": _local(call.report_by)},
+                    gettext_lazy("Reminder: report for “%(title)s” by %(time)s"),
+                    url=whistle_url(whistle),
+                    obj=whistle,
                     urgent=urgent,
                     key=f"{base}:report-reminder",
+                    title=whistle.title,
+                    time=_local(call.report_by),
                 )
                 result.reminders += 1
         if call.is_live:
@@ -658,14 +665,16 @@ def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> Non
                     call.resolve_overdue = True
                     changed.append("resolve_overdue")
                     _record(None, "whistle.resolve_overdue", call)
-                    _tell(
+                    tell(
                         [unit, whistle.created_by],
-                        whistle,
                         "whistle.resolve_overdue",
-                        _("%(unit)s is late to resolve “%(title)s”") % names,
-                        _("The resolve-by time %(time)s has passed.")
-                        % {"time": _local(call.resolve_by)},
+                        gettext_lazy("%(unit)s is late to resolve “%(title)s”"),
+                        gettext_lazy("The resolve-by time %(time)s has passed."),
+                        url=whistle_url(whistle),
+                        obj=whistle,
                         key=f"{base}:resolve-overdue",
+                        time=_local(call.resolve_by),
+                        **names,
                     )
                     result.resolve_overdue += 1
             elif call.resolve_reminder_sent_at is None and now >= reminder_due(
@@ -674,13 +683,15 @@ def _sweep_one(call_id: int, now: datetime.datetime, result: SweepResult) -> Non
                 call.resolve_reminder_sent_at = now
                 changed.append("resolve_reminder_sent_at")
                 _record(None, "whistle.reminded", call, deadline="resolve_by")
-                _tell(
+                tell(
                     [unit],
-                    whistle,
                     "whistle.reminder",
-                    _("Reminder: resolve “%(title)s” by %(time)s")
-                    % {"title": whistle.title, "time": _local(call.resolve_by)},
+                    gettext_lazy("Reminder: resolve “%(title)s” by %(time)s"),
+                    url=whistle_url(whistle),
+                    obj=whistle,
                     key=f"{base}:resolve-reminder",
+                    title=whistle.title,
+                    time=_local(call.resolve_by),
                 )
                 result.resolve_reminders += 1
         if changed:
@@ -709,7 +720,6 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> SweepResult:
         .values_list("id", flat=True)
     )
     result = SweepResult()
-    with translation.override(settings.LANGUAGE_CODE):
-        for call_id in sorted(set(candidates) | set(also)):
-            _sweep_one(call_id, now, result)
+    for call_id in sorted(set(candidates) | set(also)):
+        _sweep_one(call_id, now, result)
     return result

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from wulian.core.navigation import navigation_for
+from wulian.site.navigation import navigation_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": navigation_for(request)}
+    items = navigation_for(request)
+    return {"nav_items": items}

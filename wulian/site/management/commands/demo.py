@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from wulian.core.demo import DEMO_PASSWORD, build_demo, demo_accounts
 from wulian.places.models import Region
+from wulian.site.demo import DEMO_PASSWORD, build_demo, demo_accounts
 
 
 class Command(BaseCommand):

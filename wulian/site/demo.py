@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from wulian.accounts.models import User
+from wulian.core.registry import demo_builders
 from wulian.orgs import services as org_services
 from wulian.orgs.models import Membership, Organization, Partnership
 from wulian.places.models import Compound, Region, StaffAssignment
@@ -362,23 +363,10 @@ class DemoBuilder:
                 org_services.set_partnership_status(secretary, partnership, "active")
                 self.result.count("partnerships", True)
 
-        from wulian.lists.demo import build_lists
-
-        made = build_lists(community, secretary)
-        if made:
-            self.result.created["list items"] = made
-
-        from wulian.whistle.demo import build_whistles
-
-        made = build_whistles(community, secretary)
-        if made:
-            self.result.created["whistles"] = made
-
-        from wulian.events.demo import build_events
-
-        made = build_events(community, secretary)
-        if made:
-            self.result.created["release events and their needs"] = made
+        for build, label in demo_builders():
+            made = build(community, secretary)
+            if made:
+                self.result.created[str(label)] = made
         return self.result
 
 

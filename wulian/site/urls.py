@@ -1,0 +1,10 @@
+from django.urls import path
+
+from wulian.site import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("regions/<int:pk>/", views.region_view, name="region"),
+]
