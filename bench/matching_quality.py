@@ -69,7 +69,25 @@ SEED = 12
 
 
 def _split(value: str, sep: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(sep) if v.strip())
+    """Split on any of the characters of ``sep`` (the sets write lists with 、 ; or |)."""
+    return tuple(v.strip() for v in re.split(f"[{re.escape(sep)}]", value) if v.strip())
+
+
+_HOURS = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?")
+URGENCY = {"": 0, "low": 0, "normal": 0, "high": 1, "urgent": 2}
+
+
+def _hours(value: str) -> tuple[int | None, int | None]:
+    """ "14-17" or "08:00-18:30" (an end with minutes rounds up)."""
+    found = _HOURS.search(value)
+    if not found:
+        return None, None
+    end = int(found.group(3)) + (1 if found.group(4) and int(found.group(4)) else 0)
+    return int(found.group(1)), end
+
+
+def _urgency(value: str) -> int:
+    return int(value) if value.strip().isdigit() else URGENCY.get(value.strip().lower(), 0)
 
 
 def _float(value: str) -> float | None:
@@ -80,14 +98,14 @@ def load_resources(folder: Path = DATA) -> list[ResourceRecord]:
     out = []
     with (folder / "resources.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            hours = _split(row["hours"], "-")
+            start, end = _hours(row["hours"])
             out.append(
                 ResourceRecord(
                     id=row["id"],
                     title=row["title"],
                     description=row["description"],
                     category=_split(row["category"], "·"),
-                    tags=_split(row["tags"], "、"),
+                    tags=_split(row["tags"], "、|"),
                     provider_id=row["provider"],
                     provider_kind=row["provider_kind"],
                     service_area=_split(row["service_area"], "/"),
@@ -97,9 +115,7 @@ def load_resources(folder: Path = DATA) -> list[ResourceRecord]:
                     capacity_remaining=int(row["capacity"]) if row["capacity"] else None,
                     capacity_unit=row["unit"] or "人次",
                     availability=Availability(
-                        frozenset(int(d) for d in _split(row["weekdays"], ";")),
-                        int(hours[0]) if hours else None,
-                        int(hours[1]) if hours else None,
+                        frozenset(int(d) for d in _split(row["weekdays"], ";|")), start, end
                     ),
                     provider_completion_rate=_float(row["completion_rate"]),
                     provider_mean_rating=_float(row["mean_rating"]),
@@ -118,13 +134,13 @@ def load_needs(name: str = "needs.csv", folder: Path = DATA) -> list[NeedRecord]
                     title=row["title"],
                     description=row["description"],
                     category=_split(row["category"], "·"),
-                    tags=_split(row["tags"], "、"),
+                    tags=_split(row["tags"], "、|"),
                     compound_id=row["compound"] or None,
                     community_id=row["community"] or None,
                     subdistrict_id=row["subdistrict"] or None,
                     region_path=_split(row["region_path"], "/"),
                     deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,
-                    urgency=int(row["urgency"] or 0),
+                    urgency=_urgency(row["urgency"]),
                     slots=int(row["slots"] or 1),
                 )
             )
