@@ -332,6 +332,24 @@ class ResourceIndex:
         self.docs = docs
         self.values = values
         self.key_length = lengths_per_key
+        # (term, area) -> key as one sorted array of codes, for look-ups a need at a time.
+        self.area_count = len(self._place_codes)
+        self.term_ids: list[dict[str, tuple[int, float]]] = []
+        codes: list[int] = []
+        code_keys: list[int] = []
+        next_id = 0
+        for kind in KINDS:
+            ids: dict[str, tuple[int, float]] = {}
+            for term, by_area in self.term_keys[kind].items():
+                ids[term] = (next_id, self.idf[kind][term])
+                for area, key in by_area.items():
+                    codes.append(next_id * self.area_count + area)
+                    code_keys.append(key)
+                next_id += 1
+            self.term_ids.append(ids)
+        order = np.argsort(np.asarray(codes, dtype=np.int64), kind="stable")
+        self.codes = np.asarray(codes, dtype=np.int64)[order]
+        self.code_keys = np.asarray(code_keys, dtype=np.int64)[order]
 
         tag_docs: dict[tuple[int, str], list[int]] = defaultdict(list)
         for i in live:
@@ -357,20 +375,6 @@ class ResourceIndex:
             return -2
         return self._place_codes.get(place_id, -2)
 
-    def _denominator(self, kind: int, bag: Mapping[str, float], whole: frozenset[str]) -> float:
-        """What a perfect match of one kind would reach: every term of the need at its idf
-        (terms no resource uses count half the largest idf; for words, only whole words)."""
-        idf = self.idf[kind]
-        unknown = self.weights.unknown_term_idf * self.max_idf
-        total = 0.0
-        for term, qw in bag.items():
-            known = idf.get(term)
-            if known is not None:
-                total += qw * known
-            elif kind != WORD or term in whole:
-                total += qw * unknown
-        return total or 1.0
-
     def prepare(self, need: NeedRecord) -> NeedQuery:
         analysed = self.cache.need(need)
         words = analysed.bags[WORD]
@@ -384,31 +388,44 @@ class ResourceIndex:
             code = self._place_codes.get(place_id)
             if code is not None:
                 areas.append(code)
-        keys: list[int] = []
-        key_weights: list[float] = []
-        key_kinds: list[int] = []
+        area_codes = np.asarray(areas, dtype=np.int64)
+        unknown = self.weights.unknown_term_idf * self.max_idf
+        found_ids: list[int] = []
+        found_weights: list[float] = []
+        found_kinds: list[int] = []
         for kind in KINDS:
             bag = analysed.bags[kind]
             if not bag:
                 continue
-            scale = 1.0 / self._denominator(kind, bag, analysed.whole)
-            table = self.term_keys[kind]
+            ids = self.term_ids[kind]
+            first = len(found_ids)
+            # What a perfect match of this kind would reach: every term of the need at its idf
+            # (terms no resource uses count half the largest idf; for words, whole words only).
+            total = 0.0
             for term, qw in bag.items():
-                by_area = table.get(term)
-                if by_area is None:
-                    continue
-                for area in areas:
-                    key = by_area.get(area)
-                    if key is not None:
-                        keys.append(key)
-                        key_weights.append(qw * scale)
-                        key_kinds.append(kind)
+                known = ids.get(term)
+                if known is not None:
+                    total += qw * known[1]
+                    found_ids.append(known[0])
+                    found_weights.append(qw)
+                elif kind != WORD or term in analysed.whole:
+                    total += qw * unknown
+            scale = 1.0 / (total or 1.0)
+            for j in range(first, len(found_ids)):
+                found_weights[j] *= scale
+            found_kinds += [kind] * (len(found_ids) - first)
+        term_codes = (
+            np.asarray(found_ids, dtype=np.int64)[:, None] * self.area_count + area_codes[None, :]
+        ).ravel()
+        at = np.minimum(np.searchsorted(self.codes, term_codes), max(0, len(self.codes) - 1))
+        hit = (self.codes[at] == term_codes) if len(self.codes) else np.zeros(0, dtype=bool)
+        per_area = len(areas)
         return NeedQuery(
             need=need,
             analysed=analysed,
-            keys=np.asarray(keys, dtype=np.int64),
-            key_weights=np.asarray(key_weights, dtype=np.float64),
-            key_kinds=np.asarray(key_kinds, dtype=np.int8),
+            keys=self.code_keys[at[hit]] if len(self.codes) else np.zeros(0, dtype=np.int64),
+            key_weights=np.repeat(np.asarray(found_weights, dtype=np.float64), per_area)[hit],
+            key_kinds=np.repeat(np.asarray(found_kinds, dtype=np.int8), per_area)[hit],
             tags=canonical_tags(need.tags),
             category=category,
             category_inferred=bool(shares),
