@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so the language is known when the page goes out.
+    "wulian.core.script.TraditionalScriptMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,6 +203,13 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files are served by wulian.core.media to those who may see them: streamed by Django,
+# or handed to the proxy with "x-accel-redirect" (nginx, from an internal location at
+# MEDIA_ACCEL_PREFIX aliased to MEDIA_ROOT) or "x-sendfile" (Apache, lighttpd).
+MEDIA_SERVE = env_str("MEDIA_SERVE", "stream")
+if MEDIA_SERVE not in {"stream", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("MEDIA_SERVE must be stream, x-accel-redirect or x-sendfile")
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 # Sign-in by SMS one-time code; the backend is pluggable.
 SMS_BACKEND = env_str(

@@ -16,6 +16,7 @@ admin.site.site_header = "Wulian 五联"
 
 urlpatterns = [
     path("healthz", healthz_view, name="healthz"),
+    path("", include("wulian.core.media")),
     *(path(prefix, include(urlconf)) for prefix, urlconf in url_includes()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

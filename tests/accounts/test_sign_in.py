@@ -128,6 +128,7 @@ def test_an_unknown_number_registers_as_a_resident_with_the_code(client, world, 
             "code": code,
             "real_name": "新居民",
             "compound": world.compound.pk,
+            "agree_privacy": "on",
             "next": "/lists/needs/",
         },
     )
@@ -142,7 +143,12 @@ def test_registering_a_number_that_has_an_account_is_refused(world, sms_outbox):
     services.request_code("13900000001", None, allow_new=True)
     with pytest.raises(DomainError) as error:
         services.register_with_code(
-            "13900000001", _code(sms_outbox), None, real_name="冒名", compound=world.compound
+            "13900000001",
+            _code(sms_outbox),
+            None,
+            real_name="冒名",
+            compound=world.compound,
+            privacy_notice_version=services.PRIVACY_NOTICE_VERSION,
         )
     assert error.value.code == "register.exists"
 

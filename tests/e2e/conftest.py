@@ -12,8 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import testcases
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Django's live server would send every file under MEDIA_URL from disk to anyone; let the site's
+# own media view answer instead, checking who may see each photo, as it does in production.
+testcases._MediaFilesHandler._should_handle = lambda self, path: False  # type: ignore[attr-defined]
 
 CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
 CHROMIUM_ARGS = [

@@ -19,9 +19,9 @@ class MobileField(forms.CharField):
         )
 
     def clean(self, value: Any) -> str:
-        value = normalize_mobile(super().clean(value) or "")
-        mobile_validator(value)
-        return value
+        mobile: str = normalize_mobile(super().clean(value) or "")
+        mobile_validator(mobile)
+        return mobile
 
 
 class PasswordLoginForm(forms.Form):
@@ -49,7 +49,7 @@ class CodeLoginForm(forms.Form):
     )
 
 
-class CompoundChoiceField(forms.ModelChoiceField):
+class CompoundChoiceField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.community.name} · {obj.name}"
 
@@ -67,7 +67,12 @@ class CodeRegisterForm(CodeLoginForm):
         queryset=Compound.objects.select_related("community").order_by("community__name", "id"),
     )
 
-    field_order = ["real_name", "compound", "code"]
+    agree_privacy = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to it"),
+        error_messages={"required": _("Tick this box to register: the notice says what we keep.")},
+    )
+
+    field_order = ["real_name", "compound", "code", "agree_privacy"]
 
 
 class PasswordChangeForm(forms.Form):

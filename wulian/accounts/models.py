@@ -83,6 +83,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # The privacy notice the person agreed to when registering (its version), and when.
+    privacy_notice_version = models.CharField(
+        _("privacy notice agreed to"), max_length=20, blank=True
+    )
+    privacy_agreed_at = models.DateTimeField(_("privacy notice agreed at"), null=True, blank=True)
 
     objects = UserManager()
 

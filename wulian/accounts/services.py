@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from wulian.accounts import sms
 from wulian.accounts.models import LoginFailure, OneTimeCode, User, normalize_mobile
@@ -30,6 +30,8 @@ audit.register_actions(
 )
 
 PROFILE_FIELDS = ("real_name", "compound", "building", "is_party_member")
+# The version of the privacy notice (accounts/privacy.html); change it when the notice changes.
+PRIVACY_NOTICE_VERSION = "2026-12"
 
 
 class LoginError(DomainError):
@@ -51,7 +53,11 @@ def check_not_locked(mobile: str, ip_address: str | None) -> None:
         minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
         raise LoginError(
             "login.locked",
-            _("Too many failed attempts. Please try again in %(minutes)d minutes.")
+            ngettext(
+                "Too many failed attempts. Please try again in %(minutes)d minute.",
+                "Too many failed attempts. Please try again in %(minutes)d minutes.",
+                minutes,
+            )
             % {"minutes": minutes},
         )
 
@@ -97,14 +103,21 @@ def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False
     if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
         raise DomainError(
             "login.code_too_soon",
-            _("A code was just sent. Please wait %(seconds)d seconds before asking again.")
+            ngettext(
+                "A code was just sent. Please wait %(seconds)d second before asking again.",
+                "A code was just sent. Please wait %(seconds)d seconds before asking again.",
+                settings.SMS_CODE_INTERVAL_SECONDS,
+            )
             % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
         )
     code = OneTimeCode.new_code()
     minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
-    text = _(
+    text = ngettext(
+        "[Wulian] Your sign-in code is %(code)s. It is valid for %(minutes)d minute. "
+        "Do not share it with anyone.",
         "[Wulian] Your sign-in code is %(code)s. It is valid for %(minutes)d minutes. "
-        "Do not share it with anyone."
+        "Do not share it with anyone.",
+        minutes,
     ) % {"code": code, "minutes": minutes}
     try:
         # The code is kept only if the message went out, so a failed send can be retried at once.
@@ -171,9 +184,18 @@ def register_with_code(
     *,
     real_name: str,
     compound: Compound,
+    privacy_notice_version: str,
 ) -> User:
-    """A resident registers from a phone: the code proves the number, staff verify them later."""
+    """A resident registers from a phone: the code proves the number, staff verify them later.
+
+    They must have agreed to the current privacy notice; its version and the time are kept.
+    """
     mobile = normalize_mobile(mobile)
+    if privacy_notice_version != PRIVACY_NOTICE_VERSION:
+        raise DomainError(
+            "register.no_consent",
+            _("Read the privacy notice and tick that you agree to it to register."),
+        )
     real_name = " ".join(real_name.split())
     if not real_name or len(real_name) > 50:
         raise DomainError("register.bad_name", _("Give your real name (up to 50 characters)."))
@@ -185,9 +207,21 @@ def register_with_code(
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                mobile, None, real_name=real_name, community=compound.community, compound=compound
+                mobile,
+                None,
+                real_name=real_name,
+                community=compound.community,
+                compound=compound,
+                privacy_notice_version=privacy_notice_version,
+                privacy_agreed_at=timezone.now(),
             )
-            audit.record(user, "accounts.person_created", user, community=compound.community)
+            audit.record(
+                user,
+                "accounts.person_created",
+                user,
+                after={"privacy_notice_version": privacy_notice_version},
+                community=compound.community,
+            )
     except IntegrityError as exc:
         raise DomainError(
             "register.exists", _("This number already has an account; sign in instead.")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.login_code_view, name="login_code"),
     path("logout/", views.logout_view, name="logout"),
+    path("privacy/", views.privacy_view, name="privacy"),
     path("password/", views.password_change_view, name="password_change"),
     path("profile/", views.profile_view, name="profile"),
     path("people/<int:pk>/", views.person_view, name="person"),

@@ -75,6 +75,9 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
                         client_ip(request),
                         real_name=data["real_name"],
                         compound=data["compound"],
+                        privacy_notice_version=services.PRIVACY_NOTICE_VERSION
+                        if data["agree_privacy"]
+                        else "",
                     )
                     messages.success(
                         request,
@@ -99,6 +102,11 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
             "next": request.POST.get("next") or request.GET.get("next", ""),
         },
     )
+
+
+def privacy_view(request: HttpRequest) -> HttpResponse:
+    """What we keep about residents, who sees it, and how to have it removed."""
+    return render(request, "accounts/privacy.html", {"version": services.PRIVACY_NOTICE_VERSION})
 
 
 @require_POST

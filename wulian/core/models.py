@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -13,9 +13,12 @@ from wulian.core.uploads import CleanFile
 class StoredFile(models.Model):
     """A photo or PDF that passed the upload checks (wulian.core.uploads), kept with its facts.
 
-    Concrete models add the owner (a need, a progress update, a whistle …) and may set their
-    own `file` field with another `upload_to`.
+    Concrete models add the owner (a need, a progress update, a whistle …), may set their
+    own `file` field with another `upload_to`, and name in `view_perm` the permission (from
+    their app's rules) a person needs to see the file: wulian.core.media serves it to them only.
     """
+
+    view_perm: ClassVar[str] = ""
 
     file = models.FileField(upload_to="files/%Y/%m/")
     mime = models.CharField(max_length=50)
@@ -38,6 +41,15 @@ class StoredFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.mime.startswith("image/")
+
+    @property
+    def url(self) -> str:
+        return str(self.file.url)
+
+    @property
+    def thumbnail_url(self) -> str:
+        """A small copy for lists (wulian.core.media makes it on first request)."""
+        return f"{self.file.url}?size=thumb"
 
     @classmethod
     def store(cls, clean: CleanFile, uploaded_by: Any, **owner: Any) -> StoredFile:

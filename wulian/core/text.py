@@ -36,6 +36,14 @@ def fold(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
+def mask_name(name: str) -> str:
+    """张秀英 → 张**: a resident is recognisable to neighbours, not identifiable by strangers."""
+    name = name.strip()
+    if not name:
+        return "*"
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
 def mask_mobile(mobile: str) -> str:
     """138****1234: enough to recognise a number, not enough to call it."""
     digits = mobile.strip()

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wulian.accounts.models import User, normalize_mobile
+from wulian.core.widgets import DateTimeInput
 from wulian.events.models import ReleaseEvent
 from wulian.lists.models import Category, Claim, Need
 from wulian.orgs.models import Organization
@@ -17,7 +18,7 @@ class EventForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from wulian.core.text import mask_name
 from wulian.events.models import EventNeed, ReleaseEvent
 from wulian.lists.models import Agreement, Claim, Need, PartyKind
 
@@ -32,14 +33,6 @@ KINDS: tuple[str, ...] = (
 )
 CLAIMANT_KINDS = tuple(kind for kind in KINDS if kind != PartyKind.COMMUNITY)
 TICKER_LENGTH = 12
-
-
-def mask_name(name: str) -> str:
-    """张秀英 → 张**: a resident is recognisable to neighbours, not identifiable by strangers."""
-    name = name.strip()
-    if not name:
-        return "*"
-    return name[0] + "*" * max(1, len(name) - 1)
 
 
 def raiser_label(need: Need) -> str:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
@@ -188,13 +189,13 @@ def _act(request: HttpRequest, user: User, event: ReleaseEvent, action: str) -> 
         if not add.is_valid():
             raise DomainError("event.no_selection", _("Tick the needs to add."))
         added = services.add_needs(user, event, list(add.cleaned_data["needs"]))
-        return _("%(n)d needs added to the list.") % {"n": len(added)}
+        return _added(len(added))
     if action == "add-category":
         category_form = forms.AddCategoryForm(request.POST)
         if not category_form.is_valid():
             raise DomainError("event.no_selection", _("Choose a category."))
         added = services.add_category_needs(user, event, category_form.cleaned_data["category"])
-        return _("%(n)d needs added to the list.") % {"n": len(added)}
+        return _added(len(added))
     if action == "remove":
         need = Need.objects.filter(pk=request.POST.get("need", "0") or 0).first()
         if need is None:
@@ -232,8 +233,14 @@ def _act(request: HttpRequest, user: User, event: ReleaseEvent, action: str) -> 
             raise DomainError("event.no_selection", _("Choose the next event."))
         target = get_event_for(user, carry.cleaned_data["next_event"].pk, "events.manage_event")
         moved = services.carry_over_unclaimed(user, event, target)
-        return _("%(n)d unclaimed needs carried over.") % {"n": len(moved)}
+        return ngettext(
+            "%(n)d unclaimed need carried over.", "%(n)d unclaimed needs carried over.", len(moved)
+        ) % {"n": len(moved)}
     return None
+
+
+def _added(n: int) -> str:
+    return ngettext("%(n)d need added to the list.", "%(n)d needs added to the list.", n) % {"n": n}
 
 
 def _form_errors(form: Any) -> str:

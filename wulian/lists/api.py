@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -18,7 +20,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
-from wulian.lists import matching, services
+from wulian.lists import matching, names, services
+from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import Category, Need, Project, Resource
 from wulian.lists.rules import (
     NEED_RELATED,
@@ -96,6 +99,9 @@ class ResourceOut(Schema):
     capacity_period: str
     availability: str
     weekdays: str
+    service_area_id: int | None
+    hours_from: datetime.time | None
+    hours_to: datetime.time | None
 
 
 class ResourceIn(Schema):
@@ -108,7 +114,26 @@ class ResourceIn(Schema):
     capacity: str = ""
     availability: str = ""
     weekdays: str = ""
+    service_area_id: int | None = None
+    hours_from: datetime.time | None = None
+    hours_to: datetime.time | None = None
     organization_id: int | None = None
+
+
+class ResourcePatch(Schema):
+    """An edit: only the fields sent change; a field sent as null is cleared."""
+
+    title: str | None = Field(None, max_length=120)
+    description: str | None = None
+    kind: str | None = None
+    category_id: int | None = None
+    tags: list[str] | None = None
+    capacity: str | None = None
+    availability: str | None = None
+    weekdays: str | None = None
+    service_area_id: int | None = None
+    hours_from: datetime.time | None = None
+    hours_to: datetime.time | None = None
 
 
 class ClaimIn(Schema):
@@ -158,7 +183,9 @@ class ProjectOut(Schema):
     completed_at: datetime.datetime | None
 
 
-def need_out(need: Need) -> dict[str, Any]:
+def need_out(need: Need, viewer: Any = None) -> dict[str, Any]:
+    """The need as `viewer` may see it (a resident raiser's name is masked for strangers)."""
+    viewer = viewer if viewer is not None else AnonymousUser()
     return {
         "id": need.pk,
         "title": need.title,
@@ -174,12 +201,13 @@ def need_out(need: Need) -> dict[str, Any]:
         "slots": need.slots,
         "slots_left": need.slots_left,
         "raiser_kind": need.raiser_kind,
-        "raiser": need.raiser_display or need.get_raiser_kind_display(),
+        "raiser": names.raiser_name(viewer, need),
         "created_at": need.created_at,
     }
 
 
-def resource_out(resource: Resource) -> dict[str, Any]:
+def resource_out(resource: Resource, viewer: Any = None) -> dict[str, Any]:
+    viewer = viewer if viewer is not None else AnonymousUser()
     return {
         "id": resource.pk,
         "title": resource.title,
@@ -189,7 +217,7 @@ def resource_out(resource: Resource) -> dict[str, Any]:
         "category": str(resource.category) if resource.category_id else None,
         "tags": [t.name for t in resource.tags.all()],
         "community_id": resource.community_id,
-        "provider": resource.provider_display,
+        "provider": names.provider_name(viewer, resource),
         "provider_kind": resource.provider_kind,
         "capacity": resource.capacity_text,
         "capacity_number": resource.capacity_number,
@@ -197,6 +225,9 @@ def resource_out(resource: Resource) -> dict[str, Any]:
         "capacity_period": resource.capacity_period,
         "availability": resource.availability,
         "weekdays": resource.weekdays,
+        "service_area_id": resource.service_area_id,
+        "hours_from": resource.hours_from,
+        "hours_to": resource.hours_to,
     }
 
 
@@ -231,6 +262,29 @@ def _optional(model: Any, pk: int | None) -> Any:
     return get_object_or_404(model, pk=pk) if pk is not None else None
 
 
+# Fields sent by id in the API, and the model each names.
+_BY_ID = {"category_id": Category, "compound_id": Compound, "service_area_id": Region}
+_RENAMED = {"capacity": "capacity_text"}
+
+
+def _sent(payload: Schema) -> dict[str, Any]:
+    """What the caller sent, as the service input's fields: objects for ids, nothing unsent."""
+    sent: dict[str, Any] = {}
+    for name, value in payload.dict(exclude_unset=True).items():
+        if name in _BY_ID:
+            sent[name.removesuffix("_id")] = _optional(_BY_ID[name], value)
+        elif name == "tags":
+            sent[name] = tuple(value or ())
+        elif value is None and name not in _NULLABLE:
+            raise DomainError("field.required", _("%(field)s cannot be empty.") % {"field": name})
+        else:
+            sent[_RENAMED.get(name, name)] = value
+    return sent
+
+
+_NULLABLE = {"beneficiaries", "deadline", "hours_from", "hours_to"}
+
+
 class _LazyList:
     """Paginate a queryset and serialise only the page."""
 
@@ -263,16 +317,16 @@ def list_needs(
         needs = needs.filter(community_id=community_id)
     if q:
         needs = needs.filter(services.needs_matching(q))
-    return _LazyList(needs.order_by("-created_at", "-id"), need_out)
+    return _LazyList(needs.order_by("-created_at", "-id"), lambda n: need_out(n, request.user))
 
 
 @router.get("/needs/{need_id}", response=NeedOut, auth=None)
 def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    return need_out(get_need_for(request.user, need_id))
+    return need_out(get_need_for(request.user, need_id), request.user)
 
 
 @router.post("/needs", response={201: NeedOut}, summary="Raise a need")
-def create_need(request: HttpRequest, payload: NeedIn) -> Status:
+def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
     user = _user(request)
     community = _community(payload.community_id)
     need = services.raise_need(
@@ -291,40 +345,19 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Status:
         ),
         for_org=_optional(Organization, payload.organization_id),
     )
-    return Status(201, need_out(need))
+    return Status(201, need_out(need, user))
 
 
 @router.patch("/needs/{need_id}", response=NeedOut, summary="Edit a need")
 def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[str, Any]:
     user = _user(request)
     need = get_need_for(user, need_id)
-    changes = payload.dict(exclude_unset=True)
-    data = services.NeedInput(
-        title=changes.get("title", need.title),
-        description=changes.get("description", need.description),
-        category=_optional(Category, changes["category_id"])
-        if "category_id" in changes
-        else need.category,
-        tags=changes.get("tags", [t.name for t in need.tags.all()]),
-        compound=_optional(Compound, changes["compound_id"])
-        if "compound_id" in changes
-        else need.compound,
-        beneficiaries=changes.get("beneficiaries", need.beneficiaries),
-        deadline=changes.get("deadline", need.deadline),
-        urgency=changes.get("urgency", need.urgency),
-        slots=changes.get("slots", need.slots),
-    )
-    return need_out(services.update_need(user, need, data))
-
-
-@router.post("/needs/{need_id}/publish", response=NeedOut)
-def publish_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    user = _user(request)
-    return need_out(services.publish_need(user, get_need_for(user, need_id)))
+    data = replace(services.NeedInput.from_need(need), **_sent(payload))
+    return need_out(services.update_need(user, need, data), user)
 
 
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
-def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status:
+def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[Any]:
     user = _user(request)
     need = get_need_for(user, need_id)
     claim = services.claim_need(
@@ -358,50 +391,62 @@ def list_resources(
     if kind:
         resources = resources.filter(kind=kind)
     return _LazyList(
-        resources.prefetch_related("tags").order_by("-created_at", "-id"), resource_out
+        resources.prefetch_related("tags").order_by("-created_at", "-id"),
+        lambda r: resource_out(r, request.user),
     )
 
 
 @router.get("/resources/{resource_id}", response=ResourceOut, auth=None)
 def read_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
-    return resource_out(get_resource_for(request.user, resource_id))
+    return resource_out(get_resource_for(request.user, resource_id), request.user)
 
 
-def _resource_input(payload: ResourceIn | Any, category: Category | None) -> Any:
+def _resource_input(payload: ResourceIn) -> services.ResourceInput:
     return services.ResourceInput(
         title=payload.title,
         description=payload.description,
         kind=payload.kind,
-        category=category,
+        category=_optional(Category, payload.category_id),
         tags=payload.tags,
         capacity_text=payload.capacity,
+        service_area=_optional(Region, payload.service_area_id),
         availability=payload.availability,
         weekdays=payload.weekdays,
+        hours_from=payload.hours_from,
+        hours_to=payload.hours_to,
     )
 
 
 @router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")
-def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
+def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
     user = _user(request)
     if payload.kind not in Resource.Kind.values:
         raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
     resource = services.create_resource(
         user,
         _community(payload.community_id),
-        _resource_input(payload, _optional(Category, payload.category_id)),
+        _resource_input(payload),
         provider_org=_optional(Organization, payload.organization_id),
     )
-    return Status(201, resource_out(resource))
+    return Status(201, resource_out(resource, user))
 
 
-@router.put("/resources/{resource_id}", response=ResourceOut, summary="Edit a resource")
-def update_resource(request: HttpRequest, resource_id: int, payload: ResourceIn) -> dict[str, Any]:
+@router.api_operation(
+    ["PUT", "PATCH"],
+    "/resources/{resource_id}",
+    response=ResourceOut,
+    summary="Edit a resource (only the fields sent change)",
+)
+def update_resource(
+    request: HttpRequest, resource_id: int, payload: ResourcePatch
+) -> dict[str, Any]:
     user = _user(request)
     resource = get_resource_for(user, resource_id, "lists.change_resource")
-    updated = services.update_resource(
-        user, resource, _resource_input(payload, _optional(Category, payload.category_id))
-    )
-    return resource_out(updated)
+    sent = _sent(payload)
+    if "kind" in sent and sent["kind"] not in Resource.Kind.values:
+        raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
+    data = replace(services.ResourceInput.from_resource(resource), **sent)
+    return resource_out(services.update_resource(user, resource, data), user)
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
@@ -432,7 +477,7 @@ def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, An
 
 
 @router.post("/projects/{project_id}/progress", response={201: ProjectOut})
-def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status:
+def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status[Any]:
     user = _user(request)
     project = get_project_for(user, project_id)
     services.post_progress(user, project, payload.text)
@@ -459,7 +504,7 @@ def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict
 
 
 @router.post("/projects/{project_id}/rate", response={201: ProjectOut})
-def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status:
+def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status[Any]:
     user = _user(request)
     project = get_project_for(user, project_id)
     services.rate_project(user, project, payload.score, payload.comment)
@@ -532,3 +577,19 @@ def organization_opportunities(
         }
         for o in matching.opportunities_for(org, k=max(1, min(k, 50)))
     ]
+
+
+class NeedActionIn(Schema):
+    reason: str = ""
+    into: int | None = None
+
+
+@router.post("/needs/{need_id}/{action}", response=NeedOut, summary="Act on a need")
+def act_on_need(
+    request: HttpRequest, need_id: int, action: str, payload: NeedActionIn | None = None
+) -> dict[str, Any]:
+    """publish, reject (reason), withdraw, merge (into): the same actions as the page's."""
+    user = _user(request)
+    need = get_need_for(user, need_id)
+    data = payload.dict(exclude_none=True) if payload else {}
+    return need_out(NEED_ACTIONS.perform(user, need, action, data), user)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wulian.core.uploads import MultipleCleanFileField
+from wulian.core.widgets import DateInput, TimeInput
 from wulian.lists import services
 from wulian.lists.models import Category, Need, PartyKind, Project, Resource, Signature
 from wulian.orgs.models import Organization
@@ -26,7 +28,7 @@ def category_choices() -> QuerySet[Category]:
     )
 
 
-class CategoryField(forms.ModelChoiceField):
+class CategoryField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
 
@@ -51,9 +53,7 @@ class NeedForm(forms.Form):
     urgency = forms.TypedChoiceField(
         label=_("Urgency"), choices=Need.Urgency.choices, coerce=int, initial=0
     )
-    deadline = forms.DateField(
-        label=_("Needed by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("Needed by"), required=False, widget=DateInput())
     beneficiaries = forms.IntegerField(label=_("People who benefit"), required=False, min_value=0)
     slots = forms.IntegerField(
         label=_("How many units may claim it"), min_value=1, max_value=50, initial=1
@@ -99,24 +99,49 @@ class NeedForm(forms.Form):
 
     def clean_deadline(self) -> datetime.date | None:
         value: datetime.date | None = self.cleaned_data.get("deadline")
-        if value is not None and value < timezone.localdate():
+        # An untouched deadline is kept even when it has passed; only a new one must be ahead.
+        changed = "deadline" in self.changed_data
+        if changed and value is not None and value < timezone.localdate():
             raise forms.ValidationError(_("The deadline has already passed."))
         return value
 
-    def need_input(self) -> services.NeedInput:
+    @staticmethod
+    def initial_for(data: services.NeedInput) -> dict[str, Any]:
+        """The form's initial values for a need as it stands (`NeedInput.from_need`)."""
+        return {
+            "title": data.title,
+            "description": data.description,
+            "compound": data.compound,
+            "category": data.category,
+            "urgency": data.urgency,
+            "deadline": data.deadline,
+            "beneficiaries": data.beneficiaries,
+            "slots": data.slots,
+            "tags": "、".join(data.tags),
+            "channel": data.channel,
+        }
+
+    def need_input(self, base: services.NeedInput | None = None) -> services.NeedInput:
+        """What the form says; on an edit, `base` is the need as it stands, and what the form
+        does not show stays as it is."""
         data = self.cleaned_data
-        return services.NeedInput(
-            title=data["title"],
-            description=data.get("description", ""),
-            category=data.get("category"),
-            tags=services.split_tags(data.get("tags", "")),
-            compound=data.get("compound"),
-            beneficiaries=data.get("beneficiaries"),
-            deadline=data.get("deadline"),
-            urgency=data.get("urgency", 0),
-            channel=data.get("channel") or Need.Channel.WEB,
-            slots=data.get("slots") or 1,
-        )
+        values: dict[str, Any] = {
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "category": data.get("category"),
+            "tags": tuple(services.split_tags(data.get("tags", ""))),
+            "compound": data.get("compound"),
+            "beneficiaries": data.get("beneficiaries"),
+            "deadline": data.get("deadline"),
+            "urgency": data.get("urgency", 0),
+            "slots": data.get("slots") or 1,
+        }
+        values = {name: value for name, value in values.items() if name in self.fields}
+        if "channel" in self.fields:
+            values["channel"] = data.get("channel") or Need.Channel.WEB
+        if base is not None:
+            return replace(base, **values)
+        return services.NeedInput(**values)
 
 
 class NeedFilterForm(forms.Form):
@@ -136,12 +161,8 @@ class NeedFilterForm(forms.Form):
     raiser_kind = forms.ChoiceField(
         label=_("Raised by"), choices=[("", _("Anyone")), *PartyKind.choices], required=False
     )
-    since = forms.DateField(
-        label=_("Raised since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Raised until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("Raised since"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Raised until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, community: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,10 +235,8 @@ class AgreementForm(forms.Form):
     claimant_side_duties = forms.CharField(
         label=_("Party B's duties"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    starts_on = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Start date"), widget=DateInput())
+    ends_on = forms.DateField(label=_("End date"), widget=DateInput())
 
 
 class SignForm(forms.Form):
@@ -258,9 +277,7 @@ class ProgressForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=120)
-    due_on = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
 
 class CompleteForm(forms.Form):
@@ -340,12 +357,8 @@ class ResourceForm(forms.Form):
         ],
         widget=forms.CheckboxSelectMultiple,
     )
-    hours_from = forms.TimeField(
-        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    hours_to = forms.TimeField(
-        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    hours_from = forms.TimeField(label=_("From"), required=False, widget=TimeInput())
+    hours_to = forms.TimeField(label=_("To"), required=False, widget=TimeInput())
 
     def __init__(
         self, *args: Any, orgs: QuerySet[Organization] | None = None, **kwargs: Any
@@ -358,21 +371,43 @@ class ResourceForm(forms.Form):
             )
             self.order_fields(["provider_org"])
 
-    def resource_input(self) -> services.ResourceInput:
+    @staticmethod
+    def initial_for(data: services.ResourceInput) -> dict[str, Any]:
+        """The form's initial values for a resource as it stands (`from_resource`)."""
+        return {
+            "title": data.title,
+            "kind": data.kind,
+            "category": data.category,
+            "description": data.description,
+            "tags": "、".join(data.tags),
+            "capacity_text": data.capacity_text,
+            "service_area": data.service_area,
+            "availability": data.availability,
+            "weekdays": list(data.weekdays),
+            "hours_from": data.hours_from,
+            "hours_to": data.hours_to,
+        }
+
+    def resource_input(self, base: services.ResourceInput | None = None) -> services.ResourceInput:
+        """What the form says; on an edit, `base` is the resource as it stands."""
         data = self.cleaned_data
-        return services.ResourceInput(
-            title=data["title"],
-            description=data.get("description", ""),
-            kind=data["kind"],
-            category=data.get("category"),
-            tags=services.split_tags(data.get("tags", "")),
-            capacity_text=data.get("capacity_text", ""),
-            service_area=data.get("service_area"),
-            availability=data.get("availability", ""),
-            weekdays="".join(data.get("weekdays") or []),
-            hours_from=data.get("hours_from"),
-            hours_to=data.get("hours_to"),
-        )
+        values: dict[str, Any] = {
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "kind": data["kind"],
+            "category": data.get("category"),
+            "tags": tuple(services.split_tags(data.get("tags", ""))),
+            "capacity_text": data.get("capacity_text", ""),
+            "service_area": data.get("service_area"),
+            "availability": data.get("availability", ""),
+            "weekdays": "".join(data.get("weekdays") or []),
+            "hours_from": data.get("hours_from"),
+            "hours_to": data.get("hours_to"),
+        }
+        values = {name: value for name, value in values.items() if name in self.fields}
+        if base is not None:
+            return replace(base, **values)
+        return services.ResourceInput(**values)
 
 
 class AssignFilterForm(forms.Form):

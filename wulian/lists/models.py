@@ -556,6 +556,8 @@ class ProgressUpdate(models.Model):
 class Attachment(StoredFile):
     """A checked, cleaned photo or PDF attached to a need or a progress update."""
 
+    view_perm = "lists.view_attachment"
+
     file = models.FileField(upload_to="attachments/%Y/%m/")
     need = models.ForeignKey(
         Need, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"

@@ -39,7 +39,7 @@ def is_claimant(user: Any, claim: Claim) -> bool:
         return False
     if claim.organization_id:
         return _member(user, claim.organization_id)
-    return claim.claimant_id == user.pk
+    return bool(claim.claimant_id == user.pk)
 
 
 # ---- needs ----
@@ -103,7 +103,7 @@ def is_provider(user: Any, resource: Resource) -> bool:
         return False
     if resource.provider_org_id:
         return _member(user, resource.provider_org_id)
-    return resource.provider_user_id == user.pk
+    return bool(resource.provider_user_id == user.pk)
 
 
 @rules.predicate
@@ -177,6 +177,70 @@ rules.add_perm("lists.sign_agreement", project_party)
 rules.add_perm("lists.report_progress", project_claimant | project_staff)
 rules.add_perm("lists.manage_project", project_staff)
 rules.add_perm("lists.rate_project", project_beneficiary & ~project_claimant)
+
+
+# ---- names (residents' names are personal data) ----
+
+
+def _claimed_need_ids(user: Any) -> frozenset[int]:
+    """The needs the person (or one of their units) has an active claim on; once a request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached: frozenset[int] | None = getattr(user, "_wulian_claimed_needs", None)
+    if cached is None:
+        cached = frozenset(
+            Claim.objects.filter(
+                Q(claimant=user) | Q(organization_id__in=list(membership_roles(user))),
+                state=Claim.State.ACTIVE,
+            ).values_list("need_id", flat=True)
+        )
+        user._wulian_claimed_needs = cached
+    return cached
+
+
+@rules.predicate
+def can_see_raiser_name(user: Any, need: Need | None) -> bool:
+    """Staff of the community, the raiser, and those who claimed the need."""
+    if need is None:
+        return False
+    return is_raiser(user, need) or is_need_staff(user, need) or need.pk in _claimed_need_ids(user)
+
+
+@rules.predicate
+def can_see_claimant_name(user: Any, claim: Claim | None) -> bool:
+    """Staff of the community and the two parties to the claim."""
+    if claim is None:
+        return False
+    need = claim.need
+    return is_claimant(user, claim) or is_raiser(user, need) or is_need_staff(user, need)
+
+
+@rules.predicate
+def can_see_provider_name(user: Any, resource: Resource | None) -> bool:
+    return resource is not None and (
+        is_provider(user, resource) or covers(user, resource.community)
+    )
+
+
+rules.add_perm("lists.view_raiser_name", can_see_raiser_name)
+rules.add_perm("lists.view_claimant_name", can_see_claimant_name)
+rules.add_perm("lists.view_provider_name", can_see_provider_name)
+
+
+# ---- attachments ----
+
+
+@rules.predicate
+def can_see_attachment(user: Any, attachment: Any) -> bool:
+    """A need's photo goes with the need, a progress photo with its project."""
+    if attachment is None:
+        return False
+    if attachment.need_id is not None:
+        return bool(user.has_perm("lists.view_need", attachment.need))
+    return bool(user.has_perm("lists.view_project", attachment.update.project))
+
+
+rules.add_perm("lists.view_attachment", can_see_attachment)
 
 
 # ---- access helpers ----

@@ -1,21 +1,35 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core.actions import perform_on_page
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.lists import forms, matching, services
-from wulian.lists.models import Category, Claim, Invitation, Need, Project, Resource, Signature
+from wulian.lists.actions import NEED_ACTIONS
+from wulian.lists.models import (
+    Attachment,
+    Category,
+    Claim,
+    Invitation,
+    Need,
+    Project,
+    Resource,
+    Signature,
+)
 from wulian.lists.rules import (
     NEED_RELATED,
     get_need_for,
@@ -30,6 +44,10 @@ from wulian.places.queries import home_community
 from wulian.places.rules import covered_regions, get_region_for
 
 PAGE_SIZE = 20
+# A need's photos (not its PDFs) for the thumbnails on list cards, in one query a page.
+IMAGE_PHOTOS = Prefetch(
+    "photos", queryset=Attachment.objects.filter(mime__startswith="image/"), to_attr="image_photos"
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -65,7 +83,9 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
     needs = visible_needs(request.user)
     if community is not None:
         needs = needs.filter(community=community)
-    needs = filters.filter(needs).select_related(*NEED_RELATED).prefetch_related("tags")
+    needs = (
+        filters.filter(needs).select_related(*NEED_RELATED).prefetch_related("tags", IMAGE_PHOTOS)
+    )
     page = Paginator(needs.order_by("-urgency", "-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -91,6 +111,7 @@ def my_needs_view(request: HttpRequest) -> HttpResponse:
     needs = (
         Need.objects.filter(Q(raised_by=user) | Q(raised_for__in=_my_orgs(user)))
         .select_related(*NEED_RELATED, "merged_into")
+        .prefetch_related(IMAGE_PHOTOS)
         .order_by("-created_at")
     )
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -111,6 +132,7 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
     needs = (
         Need.objects.filter(community__in=regions, state=Need.State.SUBMITTED)
         .select_related(*NEED_RELATED)
+        .prefetch_related(IMAGE_PHOTOS)
         .order_by("-urgency", "created_at")
     )
     page = Paginator(needs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -160,21 +182,13 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
 def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     need = get_need_for(user, pk)
-    initial = {
-        "title": need.title,
-        "description": need.description,
-        "compound": need.compound_id,
-        "category": need.category_id,
-        "urgency": need.urgency,
-        "deadline": need.deadline,
-        "beneficiaries": need.beneficiaries,
-        "slots": need.slots,
-        "tags": "、".join(need.tags.values_list("name", flat=True)),
-    }
-    form = forms.NeedForm(request.POST or None, community=need.community, initial=initial)
+    current = services.NeedInput.from_need(need)
+    form = forms.NeedForm(
+        request.POST or None, community=need.community, initial=forms.NeedForm.initial_for(current)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_need(user, need, form.need_input())
+            services.update_need(user, need, form.need_input(current))
         except DomainError as exc:
             _error(form, exc)
         else:
@@ -231,31 +245,8 @@ def need_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
-    need = get_need_for(user, pk)
-    try:
-        if action == "publish":
-            services.publish_need(user, need)
-            messages.success(request, _("The need is published on the opportunity list."))
-        elif action == "reject":
-            form = forms.RejectForm(request.POST)
-            reason = form.data.get("reason", "")
-            services.reject_need(user, need, reason)
-            messages.info(request, _("The need was rejected; the raiser sees your reason."))
-        elif action == "withdraw":
-            services.withdraw_need(user, need)
-            messages.info(request, _("The need has been withdrawn."))
-        elif action == "merge":
-            merge = forms.MergeForm(request.POST)
-            if not merge.is_valid():
-                raise DomainError("need.merge_target", _("Give the number of the other need."))
-            into = get_need_for(user, merge.cleaned_data["into"])
-            services.merge_need(user, need, into)
-            messages.info(request, _("Merged. The raiser is told where to follow it."))
-        else:
-            return HttpResponse(status=404)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    need = get_need_for(_user(request), pk)
+    perform_on_page(request, NEED_ACTIONS, need, action)
     return redirect("lists:need", pk=need.pk)
 
 
@@ -398,7 +389,7 @@ def _project_form_error(
 def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     project = get_project_for(user, pk)
-    handlers = {
+    handlers: dict[str, tuple[str, Callable[[], Form]]] = {
         "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
         "agreement": ("agreement_form", lambda: forms.AgreementForm(request.POST)),
         "progress": (
@@ -567,21 +558,8 @@ def resource_view(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     resource = get_resource_for(user, pk, "lists.change_resource") if pk else None
-    initial: dict[str, Any] = {}
-    if resource is not None:
-        initial = {
-            "title": resource.title,
-            "kind": resource.kind,
-            "category": resource.category_id,
-            "description": resource.description,
-            "tags": "、".join(resource.tags.values_list("name", flat=True)),
-            "capacity_text": resource.capacity_text,
-            "service_area": resource.service_area_id,
-            "availability": resource.availability,
-            "weekdays": list(resource.weekdays),
-            "hours_from": resource.hours_from,
-            "hours_to": resource.hours_to,
-        }
+    current = services.ResourceInput.from_resource(resource) if resource is not None else None
+    initial = forms.ResourceForm.initial_for(current) if current is not None else {}
     orgs = _my_orgs(user) if resource is None else None
     form = forms.ResourceForm(request.POST or None, orgs=orgs, initial=initial)
     community = (
@@ -598,7 +576,7 @@ def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
                     provider_org=org,
                 )
             else:
-                services.update_resource(user, resource, form.resource_input())
+                services.update_resource(user, resource, form.resource_input(current))
         except DomainError as exc:
             _error(form, exc)
         else:
@@ -662,8 +640,16 @@ def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(sent)d invitations sent; %(already)d had been sent before.")
-                % {"sent": len(done.sent), "already": len(done.already)},
+                ngettext(
+                    "%(sent)d invitation sent; ", "%(sent)d invitations sent; ", len(done.sent)
+                )
+                % {"sent": len(done.sent)}
+                + ngettext(
+                    "%(already)d had been sent before.",
+                    "%(already)d had been sent before.",
+                    len(done.already),
+                )
+                % {"already": len(done.already)},
             )
         return redirect(request.get_full_path())
     form = forms.AssignFilterForm(request.GET or None, community=community)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
@@ -65,7 +66,11 @@ def read_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def read_all_view(request: HttpRequest) -> HttpResponse:
     count = services.mark_all_read(_user(request))
-    messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
+    messages.success(
+        request,
+        ngettext("%(n)d notification marked as read.", "%(n)d notifications marked as read.", count)
+        % {"n": count},
+    )
     return redirect("notifications:inbox")
 
 

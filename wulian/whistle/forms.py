@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wulian.accounts.models import User, normalize_mobile
 from wulian.core.uploads import MultipleCleanFileField
+from wulian.core.widgets import DateTimeInput
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
 from wulian.whistle.models import WhistleType
@@ -32,13 +33,13 @@ class WhistleForm(forms.Form):
         label=_("Report by"),
         required=False,
         help_text=_("Leave empty for the community's default for this type."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
     resolve_by = forms.DateTimeField(
         label=_("Resolve by"),
         required=False,
         help_text=_("Leave empty for the community's default for this type."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
     )
     need = forms.IntegerField(label=_("From need number"), required=False, min_value=1)
     reporter = forms.CharField(

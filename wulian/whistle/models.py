@@ -229,6 +229,8 @@ class WhistleAction(models.Model):
 class WhistlePhoto(StoredFile):
     """A checked, cleaned photo of a whistle or of an action."""
 
+    view_perm = "whistle.view_photo"
+
     file = models.FileField(upload_to="whistles/%Y/%m/")
     whistle = models.ForeignKey(
         Whistle, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"

@@ -71,6 +71,18 @@ rules.add_perm("whistle.answer_call", is_call_member)
 rules.add_perm("whistle.manage_call", is_call_staff)
 
 
+@rules.predicate
+def can_see_photo(user: Any, photo: Any) -> bool:
+    """A whistle's photo, or the photo of a unit's action, goes with the whistle."""
+    if photo is None:
+        return False
+    whistle = photo.whistle if photo.whistle_id is not None else photo.action.call.whistle
+    return bool(user.has_perm("whistle.view_whistle", whistle))
+
+
+rules.add_perm("whistle.view_photo", can_see_photo)
+
+
 def get_whistle_for(user: Any, pk: Any, perm: str = "whistle.view_whistle") -> Whistle:
     return get_for(
         user,

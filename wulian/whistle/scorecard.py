@@ -60,6 +60,13 @@ class UnitScore:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def median_whole_minutes(self) -> int | None:
+        """The median rounded to a whole minute, for "12 minutes" (a plural needs a count)."""
+        if self.median_minutes_to_report is None:
+            return None
+        return round(self.median_minutes_to_report)
+
 
 @dataclass(frozen=True)
 class Period:

@@ -3,17 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
-from wulian.audit import services
+from wulian.audit.readable import readable_timeline
 
 register = template.Library()
 
 
-@register.inclusion_tag("audit/_timeline.html")
-def audit_timeline(obj: models.Model) -> dict[str, Any]:
-    entries = [
-        {"entry": e, "label": services.action_label(e.action), "changes": services.changes(e)}
-        for e in services.timeline(obj)
-    ]
-    return {"entries": entries}
+@register.inclusion_tag("audit/_timeline.html", takes_context=True)
+def audit_timeline(context: template.Context, obj: models.Model) -> dict[str, Any]:
+    """The object's history as the viewer may read it (see wulian.audit.readable)."""
+    request = context.get("request")
+    viewer = getattr(request, "user", None) or AnonymousUser()
+    return {"entries": readable_timeline(obj, viewer)}

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 
-from wulian.lists import matching
-from wulian.lists.models import Claim, Resource
+from wulian.lists import matching, names
+from wulian.lists.models import Claim, Need, Resource
 from wulian.orgs.models import Organization
 
 register = template.Library()
@@ -60,3 +60,19 @@ def my_opportunities(context: dict[str, Any], k: int = 5) -> dict[str, Any]:
             Organization.objects.filter(memberships__user=user, is_active=True).order_by("name")
         )
     return {"orgs": orgs, "k": k, "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def raiser_name(context: dict[str, Any], need: Need) -> str:
+    """The raiser's name as the viewer may see it (a resident's is masked for strangers)."""
+    return names.raiser_name(context["request"].user, need)
+
+
+@register.simple_tag(takes_context=True)
+def claimant_name(context: dict[str, Any], claim: Claim) -> str:
+    return names.claimant_name(context["request"].user, claim)
+
+
+@register.simple_tag(takes_context=True)
+def provider_name(context: dict[str, Any], resource: Resource) -> str:
+    return names.provider_name(context["request"].user, resource)
