@@ -103,6 +103,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("people")
         ordering = ["id"]
 
+    @staticmethod
+    def of(request: Any) -> User:
+        """The signed-in person behind a request (views that require sign-in)."""
+        user = request.user
+        assert isinstance(user, User), "sign-in required"
+        return user
+
     def __str__(self) -> str:
         return self.real_name or self.masked_mobile
 

@@ -32,11 +32,6 @@ from wulian.orgs.models import Organization
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def event_list_view(request: HttpRequest) -> HttpResponse:
     events = [
         event
@@ -49,7 +44,7 @@ def event_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def event_create_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     communities = manageable_communities(user)
     if not communities.exists():
         return render(request, "403.html", status=403)
@@ -160,7 +155,7 @@ ACTIONS = {
 @require_POST
 def event_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Every change from the event page: one service call each, refusals shown as messages."""
-    user = _user(request)
+    user = User.of(request)
     event = get_event_for(user, pk, "events.manage_event")
     if action not in ACTIONS:
         return render(request, "404.html", status=404)

@@ -327,7 +327,7 @@ def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
 
 @router.post("/needs", response={201: NeedOut}, summary="Raise a need")
 def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
-    user = _user(request)
+    user = User.of(request)
     community = _community(payload.community_id)
     need = services.raise_need(
         user,
@@ -350,7 +350,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
 
 @router.patch("/needs/{need_id}", response=NeedOut, summary="Edit a need")
 def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[str, Any]:
-    user = _user(request)
+    user = User.of(request)
     need = get_need_for(user, need_id)
     data = replace(services.NeedInput.from_need(need), **_sent(payload))
     return need_out(services.update_need(user, need, data), user)
@@ -358,7 +358,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
 
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
 def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[Any]:
-    user = _user(request)
+    user = User.of(request)
     need = get_need_for(user, need_id)
     claim = services.claim_need(
         user,
@@ -419,7 +419,7 @@ def _resource_input(payload: ResourceIn) -> services.ResourceInput:
 
 @router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")
 def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
-    user = _user(request)
+    user = User.of(request)
     if payload.kind not in Resource.Kind.values:
         raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
     resource = services.create_resource(
@@ -440,7 +440,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
 def update_resource(
     request: HttpRequest, resource_id: int, payload: ResourcePatch
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = User.of(request)
     resource = get_resource_for(user, resource_id, "lists.change_resource")
     sent = _sent(payload)
     if "kind" in sent and sent["kind"] not in Resource.Kind.values:
@@ -451,12 +451,12 @@ def update_resource(
 
 @router.get("/projects/{project_id}", response=ProjectOut)
 def read_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
-    return project_out(get_project_for(_user(request), project_id))
+    return project_out(get_project_for(User.of(request), project_id))
 
 
 @router.post("/projects/{project_id}/sign", response=ProjectOut, summary="Sign the agreement")
 def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, Any]:
-    user = _user(request)
+    user = User.of(request)
     project = get_project_for(user, project_id)
     try:
         png = base64.b64decode(payload.signature_png_base64, validate=True)
@@ -478,7 +478,7 @@ def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, An
 
 @router.post("/projects/{project_id}/progress", response={201: ProjectOut})
 def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status[Any]:
-    user = _user(request)
+    user = User.of(request)
     project = get_project_for(user, project_id)
     services.post_progress(user, project, payload.text)
     project.refresh_from_db()
@@ -487,7 +487,7 @@ def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Stat
 
 @router.post("/projects/{project_id}/complete", response=ProjectOut)
 def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict[str, Any]:
-    user = _user(request)
+    user = User.of(request)
     project = get_project_for(user, project_id)
     done = services.complete_project(
         user,
@@ -505,7 +505,7 @@ def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict
 
 @router.post("/projects/{project_id}/rate", response={201: ProjectOut})
 def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status[Any]:
-    user = _user(request)
+    user = User.of(request)
     project = get_project_for(user, project_id)
     services.rate_project(user, project, payload.score, payload.comment)
     return Status(201, project_out(project))
@@ -537,7 +537,7 @@ class OpportunityOut(Schema):
     summary="Providers recommended for a need (staff and the raiser)",
 )
 def need_recommendations(request: HttpRequest, need_id: int, k: int = 5) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = User.of(request)
     need = get_need_for(user, need_id, "lists.view_recommendations")
     if need.state not in matching.OPEN_FOR_MATCHING:
         return []
@@ -563,7 +563,7 @@ def need_recommendations(request: HttpRequest, need_id: int, k: int = 5) -> list
 def organization_opportunities(
     request: HttpRequest, org_id: int, k: int = 10
 ) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = User.of(request)
     org = get_organization_for(user, org_id, "lists.view_opportunities")
     return [
         {
@@ -589,7 +589,7 @@ def act_on_need(
     request: HttpRequest, need_id: int, action: str, payload: NeedActionIn | None = None
 ) -> dict[str, Any]:
     """publish, reject (reason), withdraw, merge (into): the same actions as the page's."""
-    user = _user(request)
+    user = User.of(request)
     need = get_need_for(user, need_id)
     data = payload.dict(exclude_none=True) if payload else {}
     return need_out(NEED_ACTIONS.perform(user, need, action, data), user)

@@ -50,11 +50,6 @@ IMAGE_PHOTOS = Prefetch(
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _my_orgs(user: Any) -> QuerySet[Organization]:
     if not getattr(user, "is_authenticated", False):
         return Organization.objects.none()
@@ -107,7 +102,7 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_needs_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     needs = (
         Need.objects.filter(Q(raised_by=user) | Q(raised_for__in=_my_orgs(user)))
         .select_related(*NEED_RELATED, "merged_into")
@@ -141,7 +136,7 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_create_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     community = _selected_community(request) or home_community(user)
     if community is None:
         messages.error(request, _("Choose your community in your profile first."))
@@ -180,7 +175,7 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     need = get_need_for(user, pk)
     current = services.NeedInput.from_need(need)
     form = forms.NeedForm(
@@ -245,7 +240,7 @@ def need_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    need = get_need_for(_user(request), pk)
+    need = get_need_for(User.of(request), pk)
     perform_on_page(request, NEED_ACTIONS, need, action)
     return redirect("lists:need", pk=need.pk)
 
@@ -254,7 +249,7 @@ def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
 @require_POST
 def need_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff invite a unit to claim: one click from a recommendation, after a confirmation."""
-    user = _user(request)
+    user = User.of(request)
     need = get_need_for(user, pk, "lists.invite_to_claim")
     org = get_organization_for(user, request.POST.get("organization"))
     raw_resource = request.POST.get("resource", "")
@@ -275,7 +270,7 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_need_for(request.user, pk)
     if not request.user.is_authenticated:
         return render(request, "lists/claim.html", {"need": need, "form": None})
-    user = _user(request)
+    user = User.of(request)
     orgs = _my_orgs(user)
     invited = list(
         Invitation.objects.filter(need=need, organization__in=orgs).select_related("organization")
@@ -301,7 +296,7 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def claim_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     project = get_project_for(user, pk)
     form = forms.CancelForm(request.POST)
     try:
@@ -387,7 +382,7 @@ def _project_form_error(
 @login_required
 @require_POST
 def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     project = get_project_for(user, pk)
     handlers: dict[str, tuple[str, Callable[[], Form]]] = {
         "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
@@ -481,7 +476,7 @@ def built_together_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def categories_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     if not user.has_perm("lists.manage_categories"):
         return render(request, "403.html", status=403)
     if request.method == "POST":
@@ -556,7 +551,7 @@ def resource_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     resource = get_resource_for(user, pk, "lists.change_resource") if pk else None
     current = services.ResourceInput.from_resource(resource) if resource is not None else None
     initial = forms.ResourceForm.initial_for(current) if current is not None else {}
@@ -588,7 +583,7 @@ def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
 @login_required
 @require_POST
 def resource_status_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     resource = get_resource_for(user, pk, "lists.change_resource")
     try:
         services.set_resource_status(user, resource, request.POST.get("status", ""))
@@ -628,7 +623,7 @@ def _assign_picks(request: HttpRequest, community: Region) -> list[tuple[Need, R
 @login_required
 def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff ask for a proposed assignment of published needs, adjust it, send invitations."""
-    user = _user(request)
+    user = User.of(request)
     community = get_region_for(user, pk, "lists.manage_lists")
     if not community.is_community:
         return render(request, "404.html", status=404)

@@ -32,15 +32,10 @@ class UnreadOut(Schema):
     unread: int
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @router.get("/notifications", response=list[NotificationOut])
 @paginate(PageNumberPagination, page_size=20)
 def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
-    notifications = Notification.objects.filter(recipient=_user(request))
+    notifications = Notification.objects.filter(recipient=User.of(request))
     if unread:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications.order_by("-created_at", "-id")
@@ -48,16 +43,16 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[N
 
 @router.get("/notifications/unread-count", response=UnreadOut)
 def unread_count(request: HttpRequest) -> UnreadOut:
-    return UnreadOut(unread=services.unread_count(_user(request)))
+    return UnreadOut(unread=services.unread_count(User.of(request)))
 
 
 @router.post("/notifications/read-all", response=UnreadOut)
 def read_all(request: HttpRequest) -> UnreadOut:
-    services.mark_all_read(_user(request))
+    services.mark_all_read(User.of(request))
     return UnreadOut(unread=0)
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
 def read_one(request: HttpRequest, notification_id: int) -> Notification:
-    user = _user(request)
+    user = User.of(request)
     return services.mark_read(user, get_notification_for(user, notification_id))

@@ -21,11 +21,6 @@ from wulian.orgs.rules import get_organization_for
 PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _admin_units(user: User) -> list[Organization]:
     orgs = Organization.objects.filter(memberships__user=user, memberships__role="admin")
     return list(orgs.select_related("region").order_by("name"))
@@ -33,7 +28,7 @@ def _admin_units(user: User) -> list[Organization]:
 
 @login_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     unread_only = request.GET.get("unread") == "1"
     notifications = Notification.objects.filter(recipient=user)
     if unread_only:
@@ -51,7 +46,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def read_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     notification = get_notification_for(user, pk)
     services.mark_read(user, notification)
     target = notification.url
@@ -65,7 +60,7 @@ def read_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def read_all_view(request: HttpRequest) -> HttpResponse:
-    count = services.mark_all_read(_user(request))
+    count = services.mark_all_read(User.of(request))
     messages.success(
         request,
         ngettext("%(n)d notification marked as read.", "%(n)d notifications marked as read.", count)
@@ -76,7 +71,7 @@ def read_all_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def preferences_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     preference = Preference.objects.filter(user=user).first()
     initial = (
         {
@@ -121,7 +116,7 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_view(request: HttpRequest, org_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     org = get_organization_for(user, org_pk, "orgs.change_organization")
     form = forms.WebhookForm(request.POST, prefix=f"unit{org.pk}")
     if not form.is_valid():

@@ -84,11 +84,6 @@ class ScoreOut(Schema):
     rank: int
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _out(whistle: Whistle) -> dict[str, Any]:
     calls = list(whistle.calls.select_related("organization"))
     return {**WhistleOut.from_orm(whistle).dict(exclude={"calls"}), "calls": calls}
@@ -97,23 +92,23 @@ def _out(whistle: Whistle) -> dict[str, Any]:
 @router.get("/whistles", response=list[WhistleOut])
 @paginate(PageNumberPagination, page_size=20)
 def list_whistles(request: HttpRequest) -> QuerySet[Whistle]:
-    return visible_whistles(_user(request)).prefetch_related("calls__organization")
+    return visible_whistles(User.of(request)).prefetch_related("calls__organization")
 
 
 @router.get("/whistles/scorecard", response=list[ScoreOut])
 def get_scorecard(request: HttpRequest, community_id: int, period: str = "") -> list[Any]:
-    community = get_region_for(_user(request), community_id, "whistle.view_scorecard")
+    community = get_region_for(User.of(request), community_id, "whistle.view_scorecard")
     return scorecard(community, parse_period(period))
 
 
 @router.get("/whistles/{whistle_id}", response=WhistleOut)
 def get_whistle(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
-    return _out(get_whistle_for(_user(request), whistle_id))
+    return _out(get_whistle_for(User.of(request), whistle_id))
 
 
 @router.post("/whistles", response={201: WhistleOut})
 def blow(request: HttpRequest, payload: WhistleIn) -> Status[Any]:
-    user = _user(request)
+    user = User.of(request)
     community = get_region_for(user, payload.community_id, "whistle.blow")
     units = list(Organization.objects.filter(pk__in=payload.unit_ids))
     whistle = services.blow_whistle(
@@ -135,7 +130,7 @@ def blow(request: HttpRequest, payload: WhistleIn) -> Status[Any]:
 def answer(request: HttpRequest, call_id: int, action: str, payload: AnswerIn) -> WhistleCall:
     """sign, arrive, handle (text), decline (reason), post (text), send-back (reason),
     reroute (organization): the same actions as the page's buttons."""
-    user = _user(request)
+    user = User.of(request)
     call = get_call_for(user, call_id)
     done = CALL_ACTIONS.perform(user, call, action, payload.dict(exclude_none=True))
     if isinstance(done, WhistleCall):

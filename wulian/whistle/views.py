@@ -27,18 +27,13 @@ from wulian.whistle.scorecard import PRIOR_WEIGHT, parse_period, scorecard
 PAGE_SIZE = 20
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _staff_communities(user: Any) -> QuerySet[Region]:
     return covered_regions(user).filter(level=Region.Level.COMMUNITY).order_by("path")
 
 
 @login_required
 def whistle_list_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     whistles = (
         visible_whistles(user)
         .select_related("community", "compound")
@@ -63,7 +58,7 @@ def whistle_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def whistle_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     community = get_region_for(user, community_pk, "whistle.blow")
     units = services.callable_units(community)
     form = forms.WhistleForm(
@@ -152,7 +147,7 @@ def whistle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def whistle_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    whistle = get_whistle_for(_user(request), pk)
+    whistle = get_whistle_for(User.of(request), pk)
     perform_on_page(request, WHISTLE_ACTIONS, whistle, action)
     return redirect("whistle:detail", pk=whistle.pk)
 
@@ -160,7 +155,7 @@ def whistle_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
 @login_required
 def calls_view(request: HttpRequest) -> HttpResponse:
     """A unit's inbox of calls: open ones first, with big buttons for a phone."""
-    user = _user(request)
+    user = User.of(request)
     calls = (
         WhistleCall.objects.filter(organization_id__in=unit_ids(user))
         .select_related("whistle__community", "whistle__compound", "organization")
@@ -185,7 +180,7 @@ def calls_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def call_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    call = get_call_for(_user(request), pk)
+    call = get_call_for(User.of(request), pk)
     perform_on_page(request, CALL_ACTIONS, call, action)
     if request.POST.get("back") == "calls":
         return redirect("whistle:calls")
@@ -194,7 +189,7 @@ def call_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 @login_required
 def scorecard_view(request: HttpRequest, community_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = User.of(request)
     community = get_region_for(user, community_pk, "whistle.view_scorecard")
     try:
         period = parse_period(request.GET.get("period"))
