@@ -1,34 +1,50 @@
-"""Matching speed on synthetic lists: index build, recommend latency, assign wall time, memory.
+"""Matching speed: the whole `wulian assign` command on generated lists, against a flow floor.
 
 Run from the project folder::
 
-    .venv/bin/python -m bench.matching_speed          # 1k, 10k, 30k, 100k needs × 20k resources
-    .venv/bin/python -m bench.matching_speed --sizes 1000     # a quick run
+    .venv/bin/python -m bench.matching_speed                 # dense and city shapes, 100k × 20k
+    .venv/bin/python -m bench.matching_speed --needs 10000   # a quicker run
 
-Each size runs in a fresh process so that its peak resident memory (``ru_maxrss``) is its own;
-the workers that score the needs (``--workers``, default 2: this machine's cores) are forked
-from it and share its pages, their own peak is shown apart. Recommend latency is measured on
-the first 1,000 needs, one at a time, reasons included; assign time covers analysing every need,
-generating and scoring candidates, and solving the min-cost flow.
-The synthetic world is a city of 13 districts, 156 subdistricts, 1,560 communities and 7,800
-compounds. Resources serve the whole city (5 %), a district (25 %), a subdistrict (40 %) or a
-community (30 %); their text is drawn from the vocabulary of the synonym table (so that
-segmentation, synonyms and categories all do real work) mixed with everyday words. Needs are
-written from the variants of the same concepts plus colloquial filler, 40 % with no category.
+For each shape it writes a needs file and a resources file (CSV, the import's columns), runs
+``wulian assign --needs N.csv --resources R.csv --format json`` in a fresh process (files in,
+JSON out: reading and checking every row, indexing, analysing and scoring every need, the
+min-cost flow, writing the JSON) and reports its wall time and the peak resident memory of its
+largest process (``ru_maxrss``; the scoring workers are forked and share the parent's pages).
+In the same run, a *floor*: OR-Tools' min-cost flow alone, on a random network of the same size
+(as many needs, resources and arcs per need as the command's own network, and the issue's 30
+arcs per need), built from numpy arrays and solved. The ratio is the command over the floor of
+its own size. Then ``recommend`` latency: one need at a time, reasons included, over 1,000
+needs, against the same resources (in process).
+
+Shapes (seeded, so every run sees the same lists):
+
+* *dense*: 20,000 resources that all serve one community and 100,000 needs of its 60
+  compounds: every need has hundreds to thousands of resources sharing its words;
+* *city*: a city of 13 districts, 156 subdistricts, 1,560 communities and 7,800 compounds (in a
+  SQLite database the command reads the places from); resources serve the whole city (5 %), a
+  district (25 %), a subdistrict (40 %) or a community (30 %); needs spread over every compound.
+
+Texts come from the vocabulary of the synonym table (so that segmentation, synonyms and
+categories do real work) mixed with everyday words; 40 % of the needs have no category.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
 
 from wulian.matching import Availability, Engine, NeedRecord, ResourceRecord
 from wulian.matching.text import DATA_DIR, category_hints, warm_up
@@ -36,6 +52,8 @@ from wulian.matching.text import DATA_DIR, category_hints, warm_up
 TODAY = date(2026, 11, 27)
 N_RESOURCES = 20_000
 DISTRICTS, SUBDISTRICTS_PER, COMMUNITIES_PER, COMPOUNDS_PER = 13, 12, 10, 5
+DENSE_COMPOUNDS = 60
+WORK = Path(os.environ.get("WULIAN_BENCH_DIR", "var/bench-matching"))
 
 FILLER = [
     "麻烦",
@@ -153,17 +171,23 @@ class World:
         self.rng.shuffle(picked)
         return "".join(picked)
 
-    def resources(self, count: int = N_RESOURCES) -> list[ResourceRecord]:
+    def dense_compounds(self) -> list[tuple[str, str, str, str]]:
+        return [("d0", "d0-s0", "d0-s0-c0", f"d0-s0-c0-x{m}") for m in range(DENSE_COMPOUNDS)]
+
+    def resources(self, count: int = N_RESOURCES, dense: bool = False) -> list[ResourceRecord]:
         rng = self.rng
         out = []
+        compounds = self.dense_compounds() if dense else self.compounds
         for i in range(count):
             category, variants = rng.choice(self.concepts)
             main = variants[0]
             extra = rng.choice(self.concepts)[1][0] if rng.random() < 0.3 else ""
-            d, s, c, x = rng.choice(self.compounds)
+            d, s, c, x = rng.choice(compounds)
             roll = rng.random()
-            if roll < 0.05:
-                area: tuple[str, ...] = ("wuhan",)
+            if dense:
+                area: tuple[str, ...] = ("wuhan", d, s, c)
+            elif roll < 0.05:
+                area = ("wuhan",)
             elif roll < 0.30:
                 area = ("wuhan", d)
             elif roll < 0.70:
@@ -194,13 +218,14 @@ class World:
             )
         return out
 
-    def needs(self, count: int) -> list[NeedRecord]:
+    def needs(self, count: int, dense: bool = False) -> list[NeedRecord]:
         rng = self.rng
         out = []
+        compounds = self.dense_compounds() if dense else self.compounds
         for i in range(count):
             category, variants = rng.choice(self.concepts)
             said = rng.choice(variants)
-            d, s, c, x = rng.choice(self.compounds)
+            d, s, c, x = rng.choice(compounds)
             words = [said] + ([rng.choice(NOISE)] if rng.random() < 0.2 else [])
             out.append(
                 NeedRecord(
@@ -222,82 +247,298 @@ class World:
         return out
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and of its finished workers."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+# -- the files the command reads -------------------------------------------------------------------
+
+URGENCY = ("一般", "较急", "紧急")
+DAYS = "一二三四五六日"
 
 
-def run_one(n_needs: int, fair: bool, workers: int) -> dict[str, float]:
+def _when(a: Availability) -> str:
+    if not a.weekdays:
+        return ""
+    days = "、".join(DAYS[d] for d in sorted(a.weekdays))
+    start = a.start_hour or 9
+    return f"每周{days} {start:02d}:00-{start + 3:02d}:00"
+
+
+def write_files(folder: Path, needs: Sequence[NeedRecord], resources: Sequence[ResourceRecord]):
+    folder.mkdir(parents=True, exist_ok=True)
+    needs_path, resources_path = folder / "needs.csv", folder / "resources.csv"
+    with needs_path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["编号", "标题", "描述", "类别", "小区", "截止日期", "紧急程度", "标签"])
+        for n in needs:
+            out.writerow(
+                [
+                    n.id,
+                    n.title,
+                    n.description,
+                    "·".join(n.category),
+                    n.compound_id or "",
+                    n.deadline.isoformat() if n.deadline else "",
+                    URGENCY[n.urgency],
+                    "",
+                ]
+            )
+    with resources_path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            [
+                "编号",
+                "标题",
+                "描述",
+                "类别",
+                "提供方",
+                "单位类型",
+                "容量",
+                "服务范围",
+                "可服务时间",
+                "标签",
+            ]
+        )
+        for r in resources:
+            out.writerow(
+                [
+                    r.id,
+                    r.title,
+                    r.description,
+                    "·".join(r.category),
+                    r.provider_id,
+                    "企业",
+                    "" if r.capacity_remaining is None else f"{r.capacity_remaining} 人次/月",
+                    r.service_area[-1] if r.service_area else "",
+                    _when(r.availability),
+                    "、".join(r.tags),
+                ]
+            )
+    return needs_path, resources_path
+
+
+def make_regions(database: Path) -> None:
+    """A SQLite database holding the city's regions and compounds (names as the files use)."""
+    env = {**os.environ, "WULIAN_ENV": "test", "DATABASE_URL": f"sqlite:///{database.resolve()}"}
+    env["WULIAN_DATA_DIR"] = str((database.parent / "data").resolve())
+    wulian = str(Path(sys.executable).with_name("wulian"))
+    subprocess.run([wulian, "migrate", "-v", "0"], check=True, env=env)
+    subprocess.run([sys.executable, "-m", "bench.matching_speed", "--regions"], check=True, env=env)
+
+
+def _fill_regions() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wulian.settings")
+    django.setup()
+    from wulian.places.models import Compound, Region
+
+    world = World()
+    regions: list[Region] = []
+    compounds: list[Compound] = []
+
+    def add(name: str, level: str, parent: Region | None) -> Region:
+        pk = len(regions) + 1
+        path = f"{parent.path if parent else '/'}{pk}/"
+        region = Region(pk=pk, name=name, level=level, parent=parent, path=path)
+        regions.append(region)
+        return region
+
+    city = add("wuhan", "city", None)
+    by_name = {}
+    for d in world.districts:
+        by_name[d] = add(d, "district", city)
+    for d, s in world.subdistricts:
+        by_name[s] = add(s, "subdistrict", by_name[d])
+    for _d, s, c in world.communities:
+        by_name[c] = add(c, "community", by_name[s])
+    for _d, _s, c, x in world.compounds:
+        compounds.append(Compound(name=x, community=by_name[c]))
+    Region.objects.bulk_create(regions)
+    Compound.objects.bulk_create(compounds)
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+
+def run_command(needs: Path, resources: Path, database: Path | None, out: Path) -> dict:
+    """``wulian assign`` in a fresh process: wall time, peak RSS of its largest process."""
+    env = {**os.environ, "WULIAN_ENV": "test"}
+    missing = WORK / "missing" / "db.sqlite3"
+    env["DATABASE_URL"] = f"sqlite:///{(database or missing).resolve()}"
+    env["WULIAN_DATA_DIR"] = str((WORK / "data").resolve())
+    wulian = str(Path(sys.executable).with_name("wulian"))
+    cmd = [wulian, "assign", "--needs", str(needs), "--resources", str(resources)]
+    cmd += ["--format", "json"]
+    code = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "with open(sys.argv[1], 'wb') as out:\n"
+        "    subprocess.run(sys.argv[2:], stdout=out, check=True)\n"
+        "wall = time.perf_counter() - t\n"
+        "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps({'wall_s': wall, 'cpu_s': use.ru_utime + use.ru_stime,"
+        " 'peak_mib': use.ru_maxrss / 1024}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(out), *cmd],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(out.read_text(encoding="utf-8"))
+    figures["assigned"] = len(result["assignments"])
+    figures["unassigned"] = len(result["unassigned"])
+    return figures
+
+
+def flow_floor(n_needs: int, n_resources: int, arcs_per_need: float, seed: int = 3) -> float:
+    """Seconds for OR-Tools to build (from arrays) and solve a random network of this size,
+    shaped like the command's: source → need → resource → sink, and a bypass per need."""
+    from ortools.graph.python import min_cost_flow
+
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    n_arcs = int(n_needs * arcs_per_need)
+    need_of = rng.integers(0, n_needs, n_arcs)
+    res_of = rng.integers(0, n_resources, n_arcs)
+    source, sink, need0 = 0, 1, 2
+    res0 = need0 + n_needs
+    needs = need0 + np.arange(n_needs)
+    res = res0 + np.arange(n_resources)
+    tails = np.concatenate([np.zeros(n_needs, np.int64), needs, need0 + need_of, res])
+    heads = np.concatenate(
+        [needs, np.full(n_needs, sink), res0 + res_of, np.full(n_resources, sink)]
+    )
+    caps = np.concatenate(
+        [
+            np.ones(n_needs, np.int64),
+            np.ones(n_needs, np.int64),
+            np.ones(n_arcs, np.int64),
+            rng.integers(1, 40, n_resources),
+        ]
+    )
+    costs = np.concatenate(
+        [
+            np.zeros(n_needs, np.int64),
+            np.full(n_needs, 1_000_000),
+            rng.integers(0, 700_000, n_arcs),
+            np.zeros(n_resources, np.int64),
+        ]
+    )
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    flow.set_node_supply(source, n_needs)
+    flow.set_node_supply(sink, -n_needs)
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("the floor's flow is not optimal")
+    flow.flows(np.asarray(arcs)[2 * n_needs : 2 * n_needs + n_arcs])
+    return time.perf_counter() - started
+
+
+def recommend_latency(dense: bool, n_needs: int = 1000) -> dict:
     warm_up()
     world = World()
-    resources = world.resources()
-    needs = world.needs(n_needs)
+    resources = world.resources(dense=dense)
+    needs = world.needs(n_needs, dense=dense)
     started = time.perf_counter()
     engine = Engine(resources, today=TODAY)
     build = time.perf_counter() - started
-
     latencies = []
-    for need in needs[:1000]:
+    for need in needs:
         t0 = time.perf_counter()
         engine.recommend(need, 5)
         latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
-
-    cpu0 = _cpu_seconds()
-    t0 = time.perf_counter()
-    result = engine.assign(needs, fair=fair, workers=workers)
-    assign_s = time.perf_counter() - t0
-    assign_cpu = _cpu_seconds() - cpu0
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # How far the bounded reads are from reading every posting: over the same needs, the
+    # share of the exhaustive top 10 found, and the best score found over the best there is.
+    bounded = {n.id: engine.recommend(n, 10) for n in needs}
+    engine.weights = engine.index.weights = replace(engine.weights, postings_budget=10**9)
+    overlap, ratio = [], []
+    for n in needs:
+        exact = engine.recommend(n, 10)
+        if not exact:
+            continue
+        got = bounded[n.id]
+        overlap.append(
+            len({c.resource_id for c in got} & {c.resource_id for c in exact}) / len(exact)
+        )
+        ratio.append((got[0].score if got else 0.0) / exact[0].score)
     return {
-        "needs": n_needs,
-        "resources": len(resources),
         "build_s": build,
-        "recommend_median_ms": statistics.median(latencies),
-        "recommend_p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
-        "assign_s": assign_s,
-        "assign_cpu_s": assign_cpu,
-        "assigned": len(result.assignments),
-        "unassigned": len(result.unassigned),
-        "peak_rss_mib": peak_mib,
-        "worker_rss_mib": worker_mib,
+        "median_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
+        "top10_overlap": statistics.mean(overlap) if overlap else 1.0,
+        "best_ratio": statistics.mean(ratio) if ratio else 1.0,
     }
+
+
+def _in_fresh_process(*args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.matching_speed", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 30_000, 100_000])
-    parser.add_argument("--fair", action="store_true", help="assign with the fairness option")
-    parser.add_argument("--workers", type=int, default=2, help="processes scoring the needs")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--needs", type=int, default=100_000, help="needs per list (100,000)")
+    parser.add_argument("--shapes", nargs="*", default=["dense", "city"])
+    parser.add_argument("--regions", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", nargs=3, type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--latency", choices=["dense", "city"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one is not None:
-        print(json.dumps(run_one(args.one, args.fair, args.workers)))
+    if args.regions:
+        _fill_regions()
+        return
+    if args.floor:
+        n, m, a = args.floor
+        print(json.dumps({"floor_s": flow_floor(int(n), int(m), a)}))
+        return
+    if args.latency:
+        print(json.dumps(recommend_latency(args.latency == "dense")))
         return
     print(
-        "| needs | resources | index build (s) | recommend median (ms) | recommend p95 (ms) "
-        "| assign (s) | assign CPU (s) | assigned pairs | unassigned needs | peak RSS (MiB) "
-        "| workers RSS (MiB) |"
+        "| shape | needs | resources | command (s) | command CPU (s) | peak RSS (MiB) "
+        "| assigned | unassigned | arcs per need | floor, same size (s) | ratio "
+        "| floor, 30 arcs (s) | recommend median (ms) | recommend p95 (ms) "
+        "| top-10 overlap with exhaustive | best score over exhaustive best |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for size in args.sizes:
-        cmd = [sys.executable, "-m", "bench.matching_speed", "--one", str(size)]
-        cmd += ["--workers", str(args.workers)]
-        if args.fair:
-            cmd.append("--fair")
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+    print("| --- |" + " ---: |" * 15)
+    for shape in args.shapes:
+        dense = shape == "dense"
+        folder = WORK / f"{shape}-{args.needs}"
+        world = World()
+        resources = world.resources(dense=dense)
+        needs = world.needs(args.needs, dense=dense)
+        needs_path, resources_path = write_files(folder, needs, resources)
+        database = None
+        if not dense:
+            database = WORK / "city.sqlite3"
+            if not database.exists():
+                make_regions(database)
+        r = run_command(needs_path, resources_path, database, folder / "assignment.json")
+        pairs = r["assigned"]
+        arcs = _candidate_arcs(folder / "assignment.json", len(needs))
+        floor = _in_fresh_process("--floor", str(len(needs)), str(len(resources)), str(arcs))
+        floor30 = _in_fresh_process("--floor", str(len(needs)), str(len(resources)), "30")
+        latency = _in_fresh_process("--latency", shape)
         print(
-            f"| {r['needs']:,} | {r['resources']:,} | {r['build_s']:.1f} "
-            f"| {r['recommend_median_ms']:.1f} | {r['recommend_p95_ms']:.1f} "
-            f"| {r['assign_s']:.1f} | {r['assign_cpu_s']:.1f} "
-            f"| {r['assigned']:,} | {r['unassigned']:,} "
-            f"| {r['peak_rss_mib']:.0f} | {r['worker_rss_mib']:.0f} |",
+            f"| {shape} | {len(needs):,} | {len(resources):,} | {r['wall_s']:.1f} "
+            f"| {r['cpu_s']:.1f} | {r['peak_mib']:.0f} | {pairs:,} | {r['unassigned']:,} "
+            f"| {arcs:.1f} | {floor['floor_s']:.1f} | {r['wall_s'] / floor['floor_s']:.2f} "
+            f"| {floor30['floor_s']:.1f} | {latency['median_ms']:.1f} | {latency['p95_ms']:.1f} "
+            f"| {latency['top10_overlap']:.3f} | {latency['best_ratio']:.3f} |",
             flush=True,
         )
+
+
+def _candidate_arcs(result: Path, n_needs: int) -> float:
+    """Arcs per need of the command's own network (from its JSON: ``candidate_pairs``)."""
+    data = json.loads(result.read_text(encoding="utf-8"))
+    return float(data.get("candidate_pairs", 10 * n_needs)) / max(1, n_needs)
 
 
 if __name__ == "__main__":

@@ -280,3 +280,65 @@ def test_availability_is_read_from_what_people_write(
     found = parse_availability(text)
     assert found.weekdays == frozenset(days)
     assert (found.start_hour, found.end_hour) == hours
+
+
+def _big_needs_file(path: Path, rows: int, bad_row: int | None = None) -> Path:
+    """A needs CSV over the upload's limits (more than 10,000 rows and 5 MB)."""
+    filler = "楼道里的灯坏了好久，晚上回家看不清楼梯，老人上下楼很不方便，" * 5
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(NEED_HEADER) + "\n")
+        for i in range(rows):
+            urgency = "非常急" if bad_row is not None and i + 2 == bad_row else "一般"
+            handle.write(f"N{i},楼道灯坏了 {i},{filler},,江汉北路42号小区,居民,1,,{urgency},\n")
+    return path
+
+
+def test_a_malformed_row_in_a_list_over_the_upload_limits_is_reported_by_its_number(
+    tmp_path: Path, files: tuple[str, str]
+) -> None:
+    _needs, resources = files
+    big = _big_needs_file(tmp_path / "district.csv", 12_000, bad_row=11_503)
+    assert big.stat().st_size > io.MAX_UPLOAD_BYTES
+    err = StringIO()
+    out = StringIO()
+    with translation.override("en"), pytest.raises(CommandError, match="nothing was matched"):
+        call_command(
+            "assign", "--needs", str(big), "--resources", resources, stdout=out, stderr=err
+        )
+    assert "row 11503, column 紧急程度:" in err.getvalue()
+    assert err.getvalue().count("row ") == 1
+    assert out.getvalue() == ""  # nothing assigned, nothing printed
+
+
+def test_the_commands_read_lists_over_the_upload_limits(tmp_path: Path, db: Any) -> None:
+    from wulian.lists.match_files import read_paths
+
+    big = _big_needs_file(tmp_path / "district.csv", 12_000)
+    resources = _write(tmp_path / "resources.csv", RESOURCES)
+    seen: list[tuple[str, int]] = []
+    lists = read_paths(big, resources, progress=lambda label, n: seen.append((label, n)))
+    assert lists.errors == []
+    assert len(lists.needs) == 12_000
+    assert lists.needs[-1].id == "N11999"
+    assert ("needs", 10_000) in seen and ("needs", 12_000) in seen
+
+
+def test_the_commands_read_a_gb18030_csv_as_a_stream(tmp_path: Path, db: Any) -> None:
+    from wulian.lists.match_files import read_paths
+
+    needs = tmp_path / "needs.csv"
+    needs.write_bytes(
+        ("编号,标题,描述\nN1,老人上门理发,行动不便\nN2,配老花镜,看不清\n").encode("gb18030")
+    )
+    lists = read_paths(needs, _write(tmp_path / "resources.csv", RESOURCES))
+    assert [n.title for n in lists.needs] == ["老人上门理发", "配老花镜"]
+
+
+def test_progress_stays_off_when_stderr_is_not_a_terminal() -> None:
+    from wulian.lists.management.commands.match import TerminalProgress
+
+    stream = StringIO()
+    progress = TerminalProgress(stream)
+    progress.needs(10, 100)
+    progress.done()
+    assert stream.getvalue() == ""

@@ -13,14 +13,22 @@ region in the database) is read as a hint (the "same community" signal), not as 
 Categories come from the database's taxonomy when it is there ("理发" → 便民服务·理发), else
 from the cell's own text ("便民服务·理发" → two levels). Ids are the 编号 column, or
 "row N" (the spreadsheet's row number) when it is blank.
+
+The files are read as a stream (``read_paths``): a list staff point the command at may be of
+any size (a district's 100,000 needs). The web upload's limits (5 MB, 10,000 rows) are the
+upload's, not the command's; the row checks are the same whatever the size.
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Callable, Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from io import TextIOWrapper
+from pathlib import Path
+from typing import IO, Any
 
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
@@ -142,9 +150,127 @@ class ListFile:
 
 
 Row = Mapping[str, tuple[str, Any]]
+Progress = Callable[[str, int], None]
 
 
-def _rows(kind: str, table: io.Table, errors: list[io.RowError]) -> list[tuple[int, str, Row]]:
+@dataclass
+class Stream:
+    """A sheet read row by row: its header cells, then (row number, cells) of the other
+    non-blank rows, with no limit on their number."""
+
+    headers: list[str]
+    rows: Iterable[tuple[int, list[Any]]]
+
+
+class _Restart(Exception):
+    """The CSV file is not UTF-8 after all: read it again as GB18030."""
+
+
+def _non_blank(raw_rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in enumerate(raw_rows, start=1):
+        if not all(io._blank(cell) for cell in cells):
+            yield number, list(cells)
+
+
+def _stream(rows: Iterator[tuple[int, list[Any]]]) -> Stream:
+    first = next(rows, None)
+    if first is None:
+        raise io.ImportFileError("import.empty", _("The file is empty."))
+    headers = ["" if cell is None else str(cell).strip() for cell in first[1]]
+    return Stream(headers, rows)
+
+
+def _csv_rows(handle: IO[bytes], encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    text = TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
+    head = text.readline()
+    first_line = head.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line else ","
+
+    def lines() -> Iterator[str]:
+        yield head
+        try:
+            yield from text
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8":
+                raise _Restart from exc
+            raise io.ImportFileError(
+                "import.bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 text.")
+            ) from exc
+
+    try:
+        yield from _non_blank(csv.reader(lines(), delimiter=delimiter))
+    except csv.Error as exc:
+        raise io.ImportFileError(
+            "import.unreadable", _("The file could not be read as a spreadsheet.")
+        ) from exc
+
+
+def open_stream(path: Path, encoding: str = "utf-8") -> tuple[Stream, Callable[[], None]]:
+    """The first sheet of an .xlsx file, or a .csv file, as a `Stream`, and a function that
+    closes it. A CSV file is read as UTF-8 (with or without BOM); when that fails, the caller
+    catches ``_Restart`` and reads it again as GB18030."""
+    name = path.name.lower()
+    if name.endswith(".xls"):
+        raise io.ImportFileError(
+            "import.old_excel",
+            _("This is an old Excel file (.xls); save it as .xlsx or .csv and upload it again."),
+        )
+    if name.endswith((".xlsx", ".xlsm")):
+        import openpyxl
+
+        if not zipfile.is_zipfile(path):
+            raise io.ImportFileError(
+                "import.unreadable", _("The file could not be read as a spreadsheet.")
+            )
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()
+            stream = _stream(_non_blank(sheet.iter_rows(values_only=True)))
+        except io.ImportFileError:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds of error on a damaged file
+            raise io.ImportFileError(
+                "import.unreadable", _("The file could not be read as a spreadsheet.")
+            ) from exc
+        return stream, workbook.close
+    if name.endswith((".csv", ".txt")):
+        handle = path.open("rb")
+        if encoding == "utf-8" and handle.read(3) != b"\xef\xbb\xbf":
+            handle.seek(0)
+        try:
+            return _stream(_csv_rows(handle, encoding)), handle.close
+        except UnicodeDecodeError as exc:
+            handle.close()
+            if encoding == "utf-8":
+                raise _Restart from exc
+            raise io.ImportFileError(
+                "import.bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 text.")
+            ) from exc
+        except BaseException:
+            handle.close()
+            raise
+    raise io.ImportFileError("import.bad_type", _("Only .xlsx and .csv files can be imported."))
+
+
+def _counted(
+    rows: Iterable[tuple[int, list[Any]]], label: str, progress: Progress | None
+) -> Iterator[tuple[int, list[Any]]]:
+    if progress is None:
+        yield from rows
+        return
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count % 10_000 == 0:
+            progress(label, count)
+    progress(label, count)
+
+
+def _rows(
+    kind: str, table: io.Table | Stream, errors: list[io.RowError]
+) -> Iterator[tuple[int, str, Row]]:
     """The rows as {key: (header, cell)} with the importer's header mapping and its checks of
     the id and the title; rows with errors are left out (their errors are kept)."""
     columns = io.columns_for(kind)
@@ -160,7 +286,6 @@ def _rows(kind: str, table: io.Table, errors: list[io.RowError]) -> list[tuple[i
             "import.no_title",
             _("The file has no “%(column)s” column.") % {"column": io.TITLE.label},
         )
-    out: list[tuple[int, str, Row]] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         row = {
@@ -194,8 +319,7 @@ def _rows(kind: str, table: io.Table, errors: list[io.RowError]) -> list[tuple[i
         elif len(title) > 120:
             fail(row["title"][0], _("Keep the title under 120 characters."))
         if not bad:
-            out.append((number, external_id or f"row {number}", row))
-    return out
+            yield number, external_id or f"row {number}", row
 
 
 def _cell(
@@ -221,41 +345,65 @@ def _limited(limit: int) -> Callable[[Any], str]:
     return parse
 
 
+class _Memo:
+    """A cell parser remembered per distinct cell value: a long list repeats its urgencies,
+    dates, compounds and capacities, and the answer (or the error) is the same each time."""
+
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
+        self.parse = parse
+        self.done: dict[Any, tuple[bool, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            ok, result = self.done[value]
+        except KeyError:
+            try:
+                ok, result = True, self.parse(value)
+            except _Invalid as exc:
+                ok, result = False, exc
+            except TypeError:  # an unhashable cell: not remembered
+                return self.parse(value)
+            if len(self.done) < 100_000:
+                self.done[value] = (ok, result)
+        if not ok:
+            raise result
+        return result
+
+
+def _party(value: Any) -> Any:
+    return _one_of(_text(value), io.PARTY_WORDS, io.PartyKind.values) if _text(value) else ""
+
+
+def _urgency(value: Any) -> Any:
+    return _one_of(_text(value), io.URGENCY_WORDS) if _text(value) else 0
+
+
 def read_needs(
-    filename: str, data: bytes, taxonomy: Taxonomy, places: Places
+    table: io.Table | Stream, taxonomy: Taxonomy, places: Places
 ) -> tuple[list[NeedRecord], list[io.RowError]]:
     errors: list[io.RowError] = []
     needs: list[NeedRecord] = []
-    for number, need_id, row in _rows("needs", io.read_table(filename, data), errors):
+    compound_cell, number_cell = _Memo(_limited(100)), _Memo(io.parse_whole_number)
+    date_cell, urgency_cell, party_cell = _Memo(io.parse_date), _Memo(_urgency), _Memo(_party)
+    folded, category_path = _Memo(fold), _Memo(taxonomy.path)
+    for number, need_id, row in _rows("needs", table, errors):
         before = len(errors)
         category = _cell(row, "category", _text, errors, number) or ""
-        compound = _cell(row, "compound", _limited(100), errors, number) or ""
-        _cell(row, "beneficiaries", io.parse_whole_number, errors, number)
-        deadline = _cell(row, "deadline", io.parse_date, errors, number)
-        urgency = _cell(
-            row,
-            "urgency",
-            lambda v: _one_of(_text(v), io.URGENCY_WORDS) if _text(v) else 0,
-            errors,
-            number,
-        )
-        _cell(
-            row,
-            "raised_by",
-            lambda v: _one_of(_text(v), io.PARTY_WORDS, io.PartyKind.values) if _text(v) else "",
-            errors,
-            number,
-        )
+        compound = _cell(row, "compound", compound_cell, errors, number) or ""
+        _cell(row, "beneficiaries", number_cell, errors, number)
+        deadline = _cell(row, "deadline", date_cell, errors, number)
+        urgency = _cell(row, "urgency", urgency_cell, errors, number)
+        _cell(row, "raised_by", party_cell, errors, number)
         if len(errors) > before:
             continue
-        place = fold(compound) if compound else None
+        place = folded(compound) if compound else None
         above = places.compounds.get(place, ()) if place else ()
         needs.append(
             NeedRecord(
                 id=need_id,
                 title=_text(row["title"][1]),
                 description=_cell(row, "description", _text, errors, number) or "",
-                category=taxonomy.path(category),
+                category=category_path(category),
                 tags=tuple(split_tags(_text(row["tags"][1]) if "tags" in row else "")),
                 compound_id=place,
                 community_id=above[-1] if above else None,
@@ -269,8 +417,7 @@ def read_needs(
 
 
 def read_resources(
-    filename: str,
-    data: bytes,
+    table: io.Table | Stream,
     taxonomy: Taxonomy,
     places: Places,
     need_places: frozenset[str] = frozenset(),
@@ -278,17 +425,13 @@ def read_resources(
     """``need_places`` are the 小区 names of the needs file: a service area among them limits."""
     errors: list[io.RowError] = []
     resources: list[ResourceRecord] = []
-    for number, resource_id, row in _rows("resources", io.read_table(filename, data), errors):
+    party_cell, folded, category_path = _Memo(_party), _Memo(fold), _Memo(taxonomy.path)
+    capacity_of, availability_of = _Memo(parse_capacity), _Memo(parse_availability)
+    for number, resource_id, row in _rows("resources", table, errors):
         before = len(errors)
         category = _cell(row, "category", _text, errors, number) or ""
         provider = _cell(row, "provider", _limited(150), errors, number) or ""
-        kind = _cell(
-            row,
-            "provider_kind",
-            lambda v: _one_of(_text(v), io.PARTY_WORDS, io.PartyKind.values) if _text(v) else "",
-            errors,
-            number,
-        )
+        kind = _cell(row, "provider_kind", party_cell, errors, number)
         capacity = _cell(row, "capacity", _limited(100), errors, number) or ""
         area = _cell(row, "service_area", _limited(100), errors, number) or ""
         when = _cell(row, "availability", _limited(200), errors, number) or ""
@@ -302,8 +445,8 @@ def read_resources(
             )
         if len(errors) > before:
             continue
-        amount, unit, _period = parse_capacity(capacity)
-        place = fold(area) if area else ""
+        amount, unit, _period = capacity_of(capacity)
+        place = folded(area) if area else ""
         if place and place in need_places:
             service_area: tuple[str, ...] = (place,)
         elif place and place in places.regions:
@@ -316,16 +459,16 @@ def read_resources(
                 id=resource_id,
                 title=_text(row["title"][1]),
                 description=" ".join(p for p in (description, when) if p),
-                category=taxonomy.path(category),
+                category=category_path(category),
                 tags=tuple(split_tags(_text(row["tags"][1]) if "tags" in row else "")),
-                provider_id=fold(provider),
+                provider_id=folded(provider),
                 provider_kind=kind or "",
                 service_area=service_area,
                 compound_id=place if place in need_places else None,
                 community_id=place or None,
                 capacity_remaining=amount,
                 capacity_unit=unit or "人次",
-                availability=parse_availability(when),
+                availability=availability_of(when),
             )
         )
     return resources, errors
@@ -334,12 +477,52 @@ def read_resources(
 def read_files(
     needs_name: str, needs_data: bytes, resources_name: str, resources_data: bytes
 ) -> ListFile:
-    """Both files as records, with every row error of both (needs first)."""
+    """Both files, given as bytes (an upload), as records, with every row error of both
+    (needs first). The upload's limits apply."""
     taxonomy = Taxonomy.load()
     places = Places.load()
-    needs, need_errors = read_needs(needs_name, needs_data, taxonomy, places)
+    needs, need_errors = read_needs(io.read_table(needs_name, needs_data), taxonomy, places)
     compounds = frozenset(n.compound_id for n in needs if n.compound_id)
     resources, resource_errors = read_resources(
-        resources_name, resources_data, taxonomy, places, compounds
+        io.read_table(resources_name, resources_data), taxonomy, places, compounds
+    )
+    return ListFile(needs, resources, need_errors + resource_errors)
+
+
+def _read_path(
+    path: Path, read: Callable[[Stream], Any], label: str, progress: Progress | None
+) -> Any:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            stream, close = open_stream(path, encoding)
+        except _Restart:
+            continue
+        try:
+            return read(Stream(stream.headers, _counted(stream.rows, label, progress)))
+        except _Restart:
+            continue
+        finally:
+            close()
+    raise io.ImportFileError(
+        "import.bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 text.")
+    )
+
+
+def read_paths(
+    needs_path: Path, resources_path: Path, progress: Progress | None = None
+) -> ListFile:
+    """Both files, read from disk as streams of any length, as records, with every row error
+    of both (needs first). ``progress(label, rows)`` is told every 10,000 rows."""
+    taxonomy = Taxonomy.load()
+    places = Places.load()
+    needs, need_errors = _read_path(
+        needs_path, lambda t: read_needs(t, taxonomy, places), "needs", progress
+    )
+    compounds = frozenset(n.compound_id for n in needs if n.compound_id)
+    resources, resource_errors = _read_path(
+        resources_path,
+        lambda t: read_resources(t, taxonomy, places, compounds),
+        "resources",
+        progress,
     )
     return ListFile(needs, resources, need_errors + resource_errors)

@@ -12,20 +12,29 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import numpy.typing as npt
 
 from wulian.matching.flow import Assignment, solve
-from wulian.matching.index import FloatArray, IntArray, NeedQuery, ResourceIndex
+from wulian.matching.index import (
+    CHAR,
+    RELATED,
+    WORD,
+    FloatArray,
+    I64Array,
+    IntArray,
+    NeedQuery,
+    ResourceIndex,
+)
 from wulian.matching.reasons import Reason, part_of_day
 from wulian.matching.records import NeedRecord, ProviderRecord, ResourceRecord
 from wulian.matching.score import DEFAULT_WEIGHTS, Weights, urgency_signal
+from wulian.matching.text import common_phrases, related_pair
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -41,9 +50,6 @@ class Candidate:
     score: float
     reasons: tuple[Reason, ...]
     signals: Mapping[str, float] = field(default_factory=dict)
-
-
-I64Array = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +84,16 @@ class Engine:
         providers: Iterable[ProviderRecord] = (),
         weights: Weights = DEFAULT_WEIGHTS,
         today: date | None = None,
+        workers: int = 1,
     ) -> None:
+        """``workers`` > 1 analyses a long resource list in forked processes (for the command
+        line, not for a web request)."""
         self.weights = weights
         self.today = today or shanghai_today()
         self.providers = {p.id: p for p in providers}
-        self.index = ResourceIndex(list(resources), self.providers, weights, self.today)
+        self.index = ResourceIndex(
+            list(resources), self.providers, weights, self.today, workers=workers
+        )
         self._by_id = {r.id: i for i, r in enumerate(self.index.resources)}
 
     # -- scoring -----------------------------------------------------------------------------
@@ -94,56 +105,44 @@ class Engine:
         batch = self._score_batch([query], restrict)
         return _Scored(batch.docs, batch.score, batch.signals)
 
-    def _score_batch(
+    def features(
         self, queries: Sequence[NeedQuery], restrict: IntArray | None = None
-    ) -> _Batch:
-        """Score many needs at once (the numpy work is shared by the whole batch). Returns
-        every (need, resource) pair whose relevance reaches the threshold."""
-        ix, w = self.index, self.weights
+    ) -> tuple[I64Array, IntArray, dict[str, FloatArray]]:
+        """Every (need, resource) pair of a batch that shares at least one term, with the
+        relevance signals of each pair (the inputs of the relevance model)."""
+        ix = self.index
         n_docs = max(1, len(ix.resources))
-        doc_parts: list[IntArray] = []
-        weight_parts: list[FloatArray] = []
-        part_need: list[int] = []
-        part_len: list[int] = []
-        tag_parts: list[IntArray] = []
-        tag_need: list[int] = []
-        tag_len: list[int] = []
-        for q, query in enumerate(queries):
-            docs_q, weights_q, tags_q = ix.gather(query)
-            doc_parts += docs_q
-            weight_parts += weights_q
-            part_need += [q] * len(docs_q)
-            part_len += [len(d) for d in docs_q]
-            tag_parts += tags_q
-            tag_need += [q] * len(tags_q)
-            tag_len += [len(d) for d in tags_q]
-        if not doc_parts:
-            return _Batch.empty()
-        need_of = np.repeat(np.asarray(part_need, dtype=np.int64), part_len)
-        keys = need_of * n_docs + np.concatenate(doc_parts)
+        owner, docs_read, values, kinds = ix.read(queries)
+        if len(owner) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), {}
+        keys = owner * n_docs + docs_read
         pair_keys, inverse = np.unique(keys, return_inverse=True)
         need = pair_keys // n_docs
         docs = (pair_keys % n_docs).astype(np.int32)
-        denominators = np.asarray([ix.denominator(query) for query in queries])
-        text = np.minimum(
-            1.0, np.bincount(inverse, np.concatenate(weight_parts)) / denominators[need]
-        )
         if restrict is not None:
             keep = np.isin(docs, restrict)
-            pair_keys, need, docs, text = pair_keys[keep], need[keep], docs[keep], text[keep]
-        if tag_parts:
-            tag_keys = np.repeat(np.asarray(tag_need, dtype=np.int64), tag_len) * n_docs
-            tag_keys += np.concatenate(tag_parts)
-            inside = np.searchsorted(pair_keys, tag_keys)
-            valid = inside < len(pair_keys)
-            inside, tag_keys = inside[valid], tag_keys[valid]
-            hit = inside[pair_keys[inside] == tag_keys]
-            tags = np.minimum(1.0, np.bincount(hit, minlength=len(docs)) / 2.0)
+            pair_keys, need, docs = pair_keys[keep], need[keep], docs[keep]
+            remap = np.cumsum(keep) - 1
+            inside = keep[inverse]
+            inverse, values, kinds = remap[inverse[inside]], values[inside], kinds[inside]
+        signals: dict[str, FloatArray] = {}
+        for name, kind in (("char", CHAR), ("text", WORD), ("related", RELATED)):
+            signals[name] = np.bincount(
+                inverse, np.where(kinds == kind, values, 0.0), minlength=len(docs)
+            ).astype(np.float64)
+        tag_owner, tag_docs = ix.tag_entries(queries)
+        if len(tag_owner):
+            tag_keys = tag_owner * n_docs + tag_docs
+            inside_at = np.searchsorted(pair_keys, tag_keys)
+            valid = inside_at < len(pair_keys)
+            inside_at, tag_keys = inside_at[valid], tag_keys[valid]
+            hit = inside_at[pair_keys[inside_at] == tag_keys]
+            signals["tags"] = np.minimum(2.0, np.bincount(hit, minlength=len(docs))).astype(
+                np.float64
+            )
         else:
-            tags = np.zeros(len(docs))
-        tag_avail = ix.has_tags[docs].astype(np.float64)
+            signals["tags"] = np.zeros(len(docs))
         codes = ix.category_id[docs]
-        has_category = np.asarray([bool(query.category) for query in queries])
         rows = np.stack(
             [
                 ix.category_row(query) if query.category else np.zeros(len(ix.categories) + 1)
@@ -151,13 +150,46 @@ class Engine:
             ]
         )
         category = rows[need, codes + 1]
-        cat_avail = ((codes >= 0) & has_category[need]).astype(np.float64)
-        relevance = (
-            w.category * category * cat_avail + w.tags * tags * tag_avail + w.text * text
-        ) / (w.category * cat_avail + w.tags * tag_avail + w.text)
+        inferred = np.asarray([query.category_inferred for query in queries])[need]
+        signals["category"] = category
+        signals["category_stated"] = np.where(inferred, 0.0, category)
+        signals["category_inferred"] = np.where(inferred, category, 0.0)
+        excluded = np.zeros(len(docs))
+        for pos in np.flatnonzero(ix.has_exclusions[docs]).tolist():
+            query = queries[int(need[pos])]
+            if ix.excluded[int(docs[pos])] & (query.whole | query.terms.keys()):
+                excluded[pos] = 1.0
+        signals["excluded"] = excluded
+        return need, docs, signals
+
+    def relevance(self, signals: Mapping[str, FloatArray]) -> FloatArray:
+        """The relevance model: a logistic function of the signals."""
+        w = self.weights
+        linear = (
+            w.bias
+            + w.coef_char * signals["char"]
+            + w.coef_word * signals["text"]
+            + w.coef_related * signals["related"]
+            + w.coef_category * signals["category_stated"]
+            + w.coef_category_inferred * signals["category_inferred"]
+            + w.coef_tags * signals["tags"]
+            + w.coef_excluded * signals["excluded"]
+        )
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(linear, -30.0, 30.0))), dtype=np.float64)
+
+    def _score_batch(
+        self, queries: Sequence[NeedQuery], restrict: IntArray | None = None
+    ) -> _Batch:
+        """Score many needs at once (the numpy work is shared by the whole batch). Returns
+        every (need, resource) pair whose relevance reaches the threshold."""
+        ix, w = self.index, self.weights
+        need, docs, signals = self.features(queries, restrict)
+        if len(docs) == 0:
+            return _Batch.empty()
+        relevance = self.relevance(signals)
         keep = relevance >= w.threshold
         need, docs, relevance = need[keep], docs[keep], relevance[keep]
-        text, tags, category = text[keep], tags[keep], category[keep]
+        signals = {name: values[keep] for name, values in signals.items()}
 
         place = self._place(queries, need, docs)
         time = self._time(queries, need, docs)
@@ -172,16 +204,9 @@ class Engine:
             + w.urgency * urgency
         ) / w.context_total
         score = relevance * (w.context_floor + (1.0 - w.context_floor) * context)
-        signals = {
-            "category": category,
-            "tags": tags,
-            "text": text,
-            "relevance": relevance,
-            "place": place,
-            "time": time,
-            "capacity": capacity,
-            "provider": provider,
-        }
+        signals.update(
+            relevance=relevance, place=place, time=time, capacity=capacity, provider=provider
+        )
         return _Batch(need, docs, np.clip(score, 0.0, 1.0), signals)
 
     def _place(self, queries: Sequence[NeedQuery], need: I64Array, docs: IntArray) -> FloatArray:
@@ -223,21 +248,30 @@ class Engine:
         ix, w = self.index, self.weights
         r = ix.resources[doc]
         reasons: list[Reason] = []
-        if signals["category"] >= w.category_sibling * w.category_inferred and r.category:
-            if signals["category"] >= w.category_inferred:
-                reasons.append(Reason("category", {"category": "·".join(r.category)}))
-            else:
-                reasons.append(Reason("category_related", {"category": r.category[0]}))
+        if signals["category"] >= w.category_parent and r.category:
+            reasons.append(Reason("category", {"category": "·".join(r.category)}))
+        elif signals["category"] >= w.category_sibling and r.category:
+            reasons.append(Reason("category_related", {"category": r.category[0]}))
         shared_tags = sorted(ix.tags[doc] & (query.tags | frozenset(query.terms)))
         if shared_tags:
             reasons.append(Reason("tags", {"tags": "、".join(shared_tags[:4])}))
-        bag = ix.resource_bag(doc)
+        analysed = ix.analysed[doc]
+        bag = analysed.bags[WORD]
+        idf = ix.idf[WORD]
         matched = sorted(
             (t for t in query.terms if t in bag and t not in shared_tags and len(t) > 1),
-            key=lambda t: -ix.idf_of(t) * query.terms[t],
+            key=lambda t: (-idf.get(t, 0.0) * query.terms[t], t),
         )
+        if not matched:
+            matched = common_phrases(query.analysed.norm, analysed.norm, shared_tags)
         if matched:
             reasons.append(Reason("terms", {"terms": "、".join(matched[:3])}))
+        elif signals["related"] > 0:
+            pair = related_pair(query.whole, analysed.whole)
+            if pair:
+                reasons.append(Reason("related_words", {"asked": pair[0], "offered": pair[1]}))
+        if signals["excluded"] > 0 and analysed.exclusions:
+            reasons.append(Reason("excludes", {"phrase": analysed.exclusions[0]}))
         if signals["place"] >= w.place_compound and ix.compound[doc] >= 0:
             reasons.append(Reason("same_compound"))
         elif signals["place"] >= w.place_community and ix.community[doc] >= 0:
@@ -343,6 +377,7 @@ class Engine:
         per_need: int | None = None,
         batch: int = 512,
         workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[I64Array, IntArray, FloatArray]:
         """Candidate pairs above the threshold: need positions, resource positions, scores
         (at most ``per_need`` best per need), scored ``batch`` needs at a time. With
@@ -359,12 +394,22 @@ class Engine:
             try:
                 context = mp.get_context("fork")
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                    parts = list(pool.map(_pairs_in_worker, chunks, chunksize=4))
+                    parts = []
+                    for (_first, end), part in zip(
+                        chunks, pool.map(_pairs_in_worker, chunks, chunksize=4), strict=True
+                    ):
+                        parts.append(part)
+                        if progress is not None:
+                            progress(end, len(needs))
             finally:
                 gc.unfreeze()
                 _shared = None
         else:
-            parts = [self._pairs_chunk(needs, first, end, limit) for first, end in chunks]
+            parts = []
+            for first, end in chunks:
+                parts.append(self._pairs_chunk(needs, first, end, limit))
+                if progress is not None:
+                    progress(end, len(needs))
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0)
         return (
@@ -387,7 +432,11 @@ class Engine:
         return need[keep] + first, docs[keep], score[keep]
 
     def assign(
-        self, needs: Sequence[NeedRecord], fair: bool = False, workers: int = 1
+        self,
+        needs: Sequence[NeedRecord],
+        fair: bool = False,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Assignment:
         """The assignment with the greatest total score under every resource's capacity left and
         every need's slots (each slot to a different resource), by min-cost flow. A need is
@@ -395,8 +444,8 @@ class Engine:
         extra assignment to the same provider costs ``fairness_step`` more (capped below the
         threshold, so fairness never leaves a need unassigned that could be served).
         ``workers`` > 1 scores long lists in forked processes (for the command line, not for
-        a web request)."""
-        need_pos, res_pos, scores = self.pairs(needs, workers=workers)
+        a web request); ``progress(done, total)`` is told after each batch of needs."""
+        need_pos, res_pos, scores = self.pairs(needs, workers=workers, progress=progress)
         resources = self.index.resources
         return solve(
             need_ids=[need.id for need in needs],

@@ -45,6 +45,8 @@ class Assignment:
     unassigned: tuple[str, ...]
     total_score: float
     status: str
+    candidate_pairs: int = 0
+    """How many (need, resource) candidate pairs entered the network."""
 
 
 class AssignmentError(Exception):
@@ -182,4 +184,4 @@ def solve(
     served = set(need_pos[chosen].tolist())
     unassigned = tuple(need_id for n, need_id in enumerate(need_ids) if n not in served)
     total = float(sum(a.score for a in assignments))
-    return Assignment(assignments, unassigned, total, "optimal")
+    return Assignment(assignments, unassigned, total, "optimal", len(need_pos))

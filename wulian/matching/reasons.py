@@ -47,6 +47,16 @@ TEMPLATES: dict[str, dict[Lang, str]] = {
         "zh-hant": "內容相符: {terms}",
         "en": "Matching words: {terms}",
     },
+    "related_words": {
+        "zh-hans": "意思相近: {asked} / {offered}",
+        "zh-hant": "意思相近: {asked} / {offered}",
+        "en": "Words of like meaning: {asked} / {offered}",
+    },
+    "excludes": {
+        "zh-hans": "请注意, 提供方说明: {phrase}",
+        "zh-hant": "請注意, 提供方說明: {phrase}",
+        "en": "Note, the provider says: {phrase}",
+    },
     "same_compound": {"zh-hans": "同一小区", "zh-hant": "同一小區", "en": "Same compound"},
     "same_community": {"zh-hans": "同一社区", "zh-hant": "同一社區", "en": "Same community"},
     "same_subdistrict": {

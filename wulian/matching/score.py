@@ -2,10 +2,13 @@
 
 A candidate's score is ``relevance × (floor + (1 − floor) × context)``:
 
-* *relevance* is the weighted mean of the signals that say whether the resource offers what is
-  needed: category (taxonomy distance), tags and text (BM25 over canonical terms, normalised by
-  what a perfect match would reach). A signal that cannot be measured (a need with no category
-  that none could be inferred for, a resource with no tags) drops out of the mean.
+* *relevance* says whether the resource offers what is needed: a logistic model,
+  ``σ(bias + Σ coefficient × signal)``, over the signals that compare the two texts and
+  categories: character n-gram BM25, BM25 over canonical words, 词林 synonym groups (each
+  normalised by what a perfect match would reach), category (taxonomy distance; stated or
+  inferred from the text, apart), shared tags, and whether the need asks for what the resource
+  says it does not do. The coefficients are fitted on the labelled sets in ``bench/data`` with
+  k-fold cross-validation (``python -m bench.matching_quality --fit``); see docs/benchmarks.md.
 * *context* is the weighted mean of the signals that say how well it can be delivered: place,
   time, capacity left, urgency and the provider's record. Context can lower a relevant match
   (down to ``floor`` times its relevance) but never lift an irrelevant one.
@@ -22,17 +25,30 @@ from dataclasses import dataclass
 class Weights:
     """All the weights and constants of the matching engine."""
 
-    category: float = 0.30
-    """Relevance weight of the category signal (1 same category, ``category_sibling`` same
-    top-level category, 0 otherwise; times ``category_inferred`` when the need's category was
-    inferred from its text)."""
+    bias: float = -2.805
+    """Relevance model: the intercept."""
 
-    tags: float = 0.15
-    """Relevance weight of the tags signal: resource tags found among the need's tags or
-    terms, 1 from two shared tags on."""
+    coef_char: float = 5.174
+    """Relevance model: character unigram and bigram BM25, over a perfect match."""
 
-    text: float = 0.55
-    """Relevance weight of text relevance (BM25 over normalised, synonym-mapped terms)."""
+    coef_word: float = 6.372
+    """Relevance model: BM25 over canonical (synonym-mapped) words, over a perfect match."""
+
+    coef_related: float = -0.156
+    """Relevance model: BM25 over 词林 synonym groups, over a perfect match."""
+
+    coef_category: float = 1.194
+    """Relevance model: category similarity when the need states its category."""
+
+    coef_category_inferred: float = 2.447
+    """Relevance model: category similarity when the need's category is inferred from text."""
+
+    coef_tags: float = 0.930
+    """Relevance model: resource tags found among the need's tags or words (each one)."""
+
+    coef_excluded: float = -4.0
+    """Relevance model: the need asks for what the resource says it does not do (a prior:
+    no resource of the tuning sets states an exclusion, so it is not fitted)."""
 
     place: float = 0.35
     """Context weight of place: same compound, community, subdistrict (see ``place_*``)."""
@@ -53,9 +69,10 @@ class Weights:
     context_floor: float = 0.70
     """Share of relevance kept when the context is as bad as it gets."""
 
-    threshold: float = 0.26
-    """Minimum score of a returned candidate (calibrated on ``bench/data``; see
-    ``docs/benchmarks.md``). Below it the engine returns nothing."""
+    threshold: float = 0.410
+    """Minimum score of a returned candidate (calibrated with the coefficients, by k-fold
+    cross-validation on ``bench/data``; see ``docs/benchmarks.md``). Below it the engine
+    returns nothing."""
 
     category_parent: float = 0.8
     """Category signal when one category contains the other (a need filed under 为老服务 and a
@@ -63,9 +80,6 @@ class Weights:
 
     category_sibling: float = 0.5
     """Category signal when only the top-level category agrees."""
-
-    category_inferred: float = 0.8
-    """Factor on the category signal when the need's category was inferred from its text."""
 
     place_compound: float = 1.0
     """Place signal when the provider is based in the need's compound."""
@@ -116,6 +130,13 @@ class Weights:
     audience: float = 0.5
     """Factor on the weight of words in a need that say whom it is for (老人, 儿童, 居民 …,
     listed in ``data/audience.txt``) rather than what it needs."""
+
+    postings_budget: int = 1500
+    """Posting entries a need reads at most when its lists are long (a district's list): each
+    list is then read down to its share, best entries first. Below it, retrieval is exact."""
+
+    postings_floor: int = 32
+    """However many lists a need reads, each is read at least this far."""
 
     candidates_per_need: int = 10
     """How many best candidates per need enter a whole-list assignment."""

@@ -7,7 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from wulian.lists.management.commands.match import add_file_arguments, read_lists
+from wulian.lists.management.commands.match import (
+    TerminalProgress,
+    add_file_arguments,
+    read_lists,
+)
 from wulian.matching import Engine
 
 
@@ -33,9 +37,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        lists = read_lists(self, options)
+        progress = TerminalProgress()
+        lists = read_lists(self, options, progress)
         workers = max(1, options["workers"]) if len(lists.needs) >= 2000 else 1
-        result = Engine(lists.resources).assign(lists.needs, fair=options["fair"], workers=workers)
+        progress.say(_("indexing %(n)s resources") % {"n": f"{len(lists.resources):,}"})
+        engine = Engine(lists.resources, workers=max(1, options["workers"]))
+        result = engine.assign(
+            lists.needs, fair=options["fair"], workers=workers, progress=progress.needs
+        )
+        progress.done()
         if options["format"] == "text":
             titles = {r.id: r.title for r in lists.resources}
             for a in result.assignments:
@@ -54,5 +64,6 @@ class Command(BaseCommand):
             "unassigned": list(result.unassigned),
             "total_score": round(result.total_score, 4),
             "status": result.status,
+            "candidate_pairs": result.candidate_pairs,
         }
         self.stdout.write(json.dumps(out, ensure_ascii=False))

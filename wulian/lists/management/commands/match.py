@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -13,19 +14,58 @@ from wulian.lists.matching import engine_lang
 from wulian.matching import Engine, render_reason
 
 
-def read_lists(command: BaseCommand, options: dict[str, Any]) -> match_files.ListFile:
-    """Both files as records; row errors are printed like the importer's and end the command."""
+class TerminalProgress:
+    """Progress of a long run on one line of the terminal (nothing when stderr is not one)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self._open = False
+
+    def rows(self, label: str, count: int) -> None:
+        self._line(_("reading %(what)s: %(n)s rows") % {"what": label, "n": f"{count:,}"})
+
+    def needs(self, done: int, total: int) -> None:
+        self._line(
+            _("scoring needs: %(done)s / %(total)s") % {"done": f"{done:,}", "total": f"{total:,}"}
+        )
+
+    def say(self, text: str) -> None:
+        self._line(text)
+
+    def _line(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write("\r\033[K" + text)
+            self.stream.flush()
+            self._open = True
+
+    def done(self) -> None:
+        if self.enabled and self._open:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self._open = False
+
+
+def read_lists(
+    command: BaseCommand, options: dict[str, Any], progress: TerminalProgress | None = None
+) -> match_files.ListFile:
+    """Both files as records, read as streams (no size limit); row errors are printed like the
+    importer's and end the command before anything is matched."""
     paths = [Path(options["needs"]), Path(options["resources"])]
-    contents = []
     for path in paths:
-        try:
-            contents.append(path.read_bytes())
-        except OSError as exc:
-            raise CommandError(_("Cannot read %(file)s.") % {"file": path}) from exc
+        if not path.is_file():
+            raise CommandError(_("Cannot read %(file)s.") % {"file": path})
     try:
-        lists = match_files.read_files(paths[0].name, contents[0], paths[1].name, contents[1])
+        lists = match_files.read_paths(
+            paths[0], paths[1], progress.rows if progress is not None else None
+        )
+    except OSError as exc:
+        raise CommandError(_("Cannot read %(file)s.") % {"file": exc.filename}) from exc
     except DomainError as exc:
         raise CommandError(str(exc.message)) from exc
+    finally:
+        if progress is not None:
+            progress.done()
     if lists.errors:
         for error in lists.errors:
             command.stderr.write(str(error))
@@ -60,7 +100,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["top"] < 1:
             raise CommandError(_("--top must be 1 or more."))
-        lists = read_lists(self, options)
+        progress = TerminalProgress()
+        lists = read_lists(self, options, progress)
         engine = Engine(lists.resources)
         lang = engine_lang(options["lang"])
         titles = {r.id: r.title for r in lists.resources}
