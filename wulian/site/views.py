@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from wulian.accounts.sms import recent_file_messages
 from wulian.events import queries as event_queries
 from wulian.lists import queries as list_queries
 from wulian.notifications.services import unread_count
@@ -140,3 +142,10 @@ def region_view(request: HttpRequest, pk: int) -> HttpResponse:
             whistle_rows=whistle_queries.rows(page.object_list),
         )
     return render(request, "site/region.html", context)
+
+
+def dev_sms_view(request: HttpRequest) -> HttpResponse:
+    """Development only: the text messages the site would have sent (sign-in codes among them)."""
+    if not settings.DEBUG or settings.PRODUCTION:
+        raise Http404
+    return render(request, "site/dev_sms.html", {"messages_sent": recent_file_messages()})
