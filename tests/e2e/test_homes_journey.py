@@ -59,7 +59,9 @@ def test_each_role_has_a_home_that_reads_well(live_server, homes_world, browser,
         context = browser.new_context(viewport=viewport, locale="zh-CN", **extra)
         page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "console", lambda m, seen=errors: seen.append(m.text) if m.type == "error" else None
+        )
         if mobile:
             _sign_in(page, live_server.url, mobile)
         page.goto(live_server.url + _home(role, homes_world))
