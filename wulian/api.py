@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from wulian.accounts.models import ApiToken
@@ -31,12 +32,23 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
+class BodyParser(Parser):
+    """JSON bodies, as documented; a form-encoded body (a plain HTML form, or a client that
+    posts an action with no fields) is read as its fields."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+            return request.POST.dict()
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
     title="Wulian API",
     version="1",
     description="Needs, resources, projects and the people and organisations behind them.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=BodyParser(),
 )
 
 

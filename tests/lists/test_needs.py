@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -167,3 +168,18 @@ def test_the_raiser_is_told_when_the_need_is_rejected_merged_or_claimed(world, n
     assert "理发" in told["need.merged"] and need.title in told["need.merged"]
     assert "武汉市第一商业学校" in told["need.claimed"]
     assert set(told) == {"need.published", "need.rejected", "need.merged", "need.claimed"}
+
+
+def test_the_raise_and_claim_permissions_are_the_ones_services_check(world, need):
+    from django.contrib.auth.models import AnonymousUser
+
+    from wulian.core.errors import NotAllowed
+    from wulian.lists import services
+
+    with pytest.raises(NotAllowed) as refused:
+        visitor: Any = AnonymousUser()
+        services.raise_need(visitor, world.community, services.NeedInput(title="路灯坏了"))
+    assert refused.value.code == "need.not_signed_in"
+    with pytest.raises(NotAllowed) as own:
+        services.claim_need(world["resident"], need)
+    assert own.value.code == "claim.own_need"

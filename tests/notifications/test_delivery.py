@@ -10,7 +10,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import fresh
-from wulian.notifications import services
+from wulian.accounts.sms import SmsError
+from wulian.core.errors import DomainError, NotAllowed
+from wulian.notifications import channels, services
 from wulian.notifications.models import Delivery, Notification, UnitWebhook
 from wulian.notifications.services import notify
 
@@ -47,7 +49,7 @@ def test_chosen_channels_get_a_delivery_each(world):
 
 
 def test_email_needs_an_address(world):
-    with pytest.raises(services.DomainError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.set_preferences(world["resident"], sms=False, email=True)
     assert caught.value.code == "notification.no_email"
 
@@ -99,9 +101,9 @@ def test_failures_are_retried_with_growing_waits_then_given_up(world, monkeypatc
 
     def broken(mobile, text):
         calls.append(mobile)
-        raise services.channels.SmsError("gateway down")
+        raise SmsError("gateway down")
 
-    monkeypatch.setattr(services.channels, "send_sms", broken)
+    monkeypatch.setattr(channels, "send_sms", broken)
     _notify([world["resident"]], urgent=True)
     delivery = Delivery.objects.get()
     start = timezone.now()
@@ -177,11 +179,11 @@ def test_a_robot_that_errors_is_retried_and_one_that_refuses_is_not(world, robot
 
 
 def test_only_the_units_admins_and_staff_set_its_webhook(world, robot):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         services.set_unit_webhook(fresh(world["unit_contact"]), world.unit, robot.url)
     services.set_unit_webhook(fresh(world["community_staff"]), world.unit, robot.url)
     assert UnitWebhook.objects.get().url == robot.url
-    with pytest.raises(services.DomainError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.set_unit_webhook(world["unit_admin"], world.unit, "ftp://example.org/x")
     assert caught.value.code == "notification.bad_webhook"
     services.set_unit_webhook(world["unit_admin"], world.unit, "")
@@ -190,5 +192,5 @@ def test_only_the_units_admins_and_staff_set_its_webhook(world, robot):
 
 def test_in_production_a_webhook_may_not_point_inside_the_network(world, settings):
     settings.WEBHOOK_ALLOW_PRIVATE = False
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.set_unit_webhook(world["unit_admin"], world.unit, "http://127.0.0.1:9/x")

@@ -10,6 +10,7 @@ from tests.conftest import fresh
 from tests.rules import allowed_roles
 from tests.whistle.conftest import START, blow
 from wulian.notifications.models import Notification
+from wulian.whistle.actions import CALL_ACTIONS
 from wulian.whistle.models import Whistle, WhistleCall
 
 
@@ -173,3 +174,31 @@ def test_staff_blow_a_whistle_from_the_page_for_a_resident_who_phoned(world):
         bad = client.post(url, {**data, "reporter": "13900000006"})  # lives elsewhere
     assert bad.status_code == 200 and Whistle.objects.count() == 1
     assert "13900000006" in bad.content.decode()
+
+
+@pytest.mark.parametrize("action", CALL_ACTIONS.names())
+def test_every_call_action_of_the_page_is_also_in_the_api(world, whistle, action):
+    call = WhistleCall.objects.get()
+    staff = _client(world["community_staff"])
+    page = staff.post(reverse("whistle:call_action", args=[call.pk, action]))
+    api = staff.post(f"/api/whistle-calls/{call.pk}/{action}", {}, content_type="application/json")
+    assert page.status_code == 302 and api.status_code != 404
+
+
+def test_staff_send_a_handled_call_back_through_the_api_under_the_pages_name(world, whistle):
+    call = WhistleCall.objects.get()
+    _client(world["unit_admin"]).post(reverse("whistle:call_action", args=[call.pk, "handle"]))
+    staff = _client(world["community_staff"])
+    back = staff.post(
+        f"/api/whistle-calls/{call.pk}/send-back",
+        {"reason": "楼道还在漏水"},
+        content_type="application/json",
+    )
+    assert back.status_code == 200 and back.json()["state"] == "arrived"
+    bad = staff.post(
+        f"/api/whistle-calls/{call.pk}/reroute",
+        {"organization": 999999},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+    assert WhistleCall.objects.get(pk=call.pk).state == "arrived"

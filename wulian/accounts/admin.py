@@ -6,20 +6,20 @@ from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from wulian.accounts.models import ApiToken, User
 
 
-class UserCreationForm(BaseCreationForm):
+class UserCreationForm(BaseCreationForm[User]):
     class Meta:
         model = User
         fields = ("mobile", "real_name")
 
 
-class UserChangeForm(BaseChangeForm):
+class UserChangeForm(BaseChangeForm[User]):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["id"]

@@ -19,9 +19,9 @@ class MobileField(forms.CharField):
         )
 
     def clean(self, value: Any) -> str:
-        value = normalize_mobile(super().clean(value) or "")
-        mobile_validator(value)
-        return value
+        mobile: str = normalize_mobile(super().clean(value) or "")
+        mobile_validator(mobile)
+        return mobile
 
 
 class PasswordLoginForm(forms.Form):
@@ -49,7 +49,7 @@ class CodeLoginForm(forms.Form):
     )
 
 
-class CompoundChoiceField(forms.ModelChoiceField):
+class CompoundChoiceField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.community.name} · {obj.name}"
 

@@ -160,6 +160,10 @@ def _actor(entry: AuditEntry, staff_of: dict[int, bool]) -> str:
 
 
 def _changes(entry: AuditEntry) -> list[str]:
+    """One line a changed field, in the order of the model's fields (PostgreSQL's jsonb does
+    not keep the order the keys were written in)."""
     model = _model_for(entry)
-    lines = (_change(model, key, old, new) for key, old, new in services.changes(entry))
+    order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model else {}
+    changed = sorted(services.changes(entry), key=lambda change: order.get(change[0], len(order)))
+    lines = (_change(model, key, old, new) for key, old, new in changed)
     return [line for line in lines if line]

@@ -149,7 +149,7 @@ def _package_fetcher() -> Any:
 
     roots = _allowed_roots()
 
-    class PackageFetcher(URLFetcher):
+    class PackageFetcher(URLFetcher):  # type: ignore[misc,unused-ignore]  # untyped base
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             if url.startswith("file:"):
                 path = Path(unquote(urlsplit(url).path)).resolve()

@@ -21,6 +21,7 @@ from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.lists import matching, names, services
+from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import Category, Need, Project, Resource
 from wulian.lists.rules import (
     NEED_RELATED,
@@ -325,7 +326,7 @@ def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
 
 
 @router.post("/needs", response={201: NeedOut}, summary="Raise a need")
-def create_need(request: HttpRequest, payload: NeedIn) -> Status:
+def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
     user = _user(request)
     community = _community(payload.community_id)
     need = services.raise_need(
@@ -355,14 +356,8 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
     return need_out(services.update_need(user, need, data), user)
 
 
-@router.post("/needs/{need_id}/publish", response=NeedOut)
-def publish_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    user = _user(request)
-    return need_out(services.publish_need(user, get_need_for(user, need_id)), user)
-
-
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
-def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status:
+def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[Any]:
     user = _user(request)
     need = get_need_for(user, need_id)
     claim = services.claim_need(
@@ -423,7 +418,7 @@ def _resource_input(payload: ResourceIn) -> services.ResourceInput:
 
 
 @router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")
-def create_resource(request: HttpRequest, payload: ResourceIn) -> Status:
+def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
     user = _user(request)
     if payload.kind not in Resource.Kind.values:
         raise DomainError("resource.bad_kind", _("Unknown kind of resource."))
@@ -482,7 +477,7 @@ def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, An
 
 
 @router.post("/projects/{project_id}/progress", response={201: ProjectOut})
-def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status:
+def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status[Any]:
     user = _user(request)
     project = get_project_for(user, project_id)
     services.post_progress(user, project, payload.text)
@@ -509,7 +504,7 @@ def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict
 
 
 @router.post("/projects/{project_id}/rate", response={201: ProjectOut})
-def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status:
+def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status[Any]:
     user = _user(request)
     project = get_project_for(user, project_id)
     services.rate_project(user, project, payload.score, payload.comment)
@@ -582,3 +577,19 @@ def organization_opportunities(
         }
         for o in matching.opportunities_for(org, k=max(1, min(k, 50)))
     ]
+
+
+class NeedActionIn(Schema):
+    reason: str = ""
+    into: int | None = None
+
+
+@router.post("/needs/{need_id}/{action}", response=NeedOut, summary="Act on a need")
+def act_on_need(
+    request: HttpRequest, need_id: int, action: str, payload: NeedActionIn | None = None
+) -> dict[str, Any]:
+    """publish, reject (reason), withdraw, merge (into): the same actions as the page's."""
+    user = _user(request)
+    need = get_need_for(user, need_id)
+    data = payload.dict(exclude_none=True) if payload else {}
+    return need_out(NEED_ACTIONS.perform(user, need, action, data), user)

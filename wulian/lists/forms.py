@@ -28,7 +28,7 @@ def category_choices() -> QuerySet[Category]:
     )
 
 
-class CategoryField(forms.ModelChoiceField):
+class CategoryField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
 

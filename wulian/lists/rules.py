@@ -39,7 +39,7 @@ def is_claimant(user: Any, claim: Claim) -> bool:
         return False
     if claim.organization_id:
         return _member(user, claim.organization_id)
-    return claim.claimant_id == user.pk
+    return bool(claim.claimant_id == user.pk)
 
 
 # ---- needs ----
@@ -103,7 +103,7 @@ def is_provider(user: Any, resource: Resource) -> bool:
         return False
     if resource.provider_org_id:
         return _member(user, resource.provider_org_id)
-    return resource.provider_user_id == user.pk
+    return bool(resource.provider_user_id == user.pk)
 
 
 @rules.predicate

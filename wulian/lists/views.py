@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,9 +15,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core.actions import perform_on_page
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.lists import forms, matching, services
+from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import (
     Attachment,
     Category,
@@ -241,31 +245,8 @@ def need_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
-    need = get_need_for(user, pk)
-    try:
-        if action == "publish":
-            services.publish_need(user, need)
-            messages.success(request, _("The need is published on the opportunity list."))
-        elif action == "reject":
-            form = forms.RejectForm(request.POST)
-            reason = form.data.get("reason", "")
-            services.reject_need(user, need, reason)
-            messages.info(request, _("The need was rejected; the raiser sees your reason."))
-        elif action == "withdraw":
-            services.withdraw_need(user, need)
-            messages.info(request, _("The need has been withdrawn."))
-        elif action == "merge":
-            merge = forms.MergeForm(request.POST)
-            if not merge.is_valid():
-                raise DomainError("need.merge_target", _("Give the number of the other need."))
-            into = get_need_for(user, merge.cleaned_data["into"])
-            services.merge_need(user, need, into)
-            messages.info(request, _("Merged. The raiser is told where to follow it."))
-        else:
-            return HttpResponse(status=404)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    need = get_need_for(_user(request), pk)
+    perform_on_page(request, NEED_ACTIONS, need, action)
     return redirect("lists:need", pk=need.pk)
 
 
@@ -408,7 +389,7 @@ def _project_form_error(
 def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     project = get_project_for(user, pk)
-    handlers = {
+    handlers: dict[str, tuple[str, Callable[[], Form]]] = {
         "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
         "agreement": ("agreement_form", lambda: forms.AgreementForm(request.POST)),
         "progress": (

@@ -58,7 +58,8 @@ Recipient = User | Organization
 
 def backoff(attempts: int) -> datetime.timedelta:
     """How long to wait after the given number of failed attempts."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    delay: datetime.timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_MAX)
 
 
 # ------------------------------------------------------------------ notify

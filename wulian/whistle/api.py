@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -14,6 +14,7 @@ from wulian.accounts.models import User
 from wulian.orgs.models import Organization
 from wulian.places.rules import get_region_for
 from wulian.whistle import services
+from wulian.whistle.actions import CALL_ACTIONS
 from wulian.whistle.models import Whistle, WhistleCall
 from wulian.whistle.rules import get_call_for, get_whistle_for, visible_whistles
 from wulian.whistle.scorecard import parse_period, scorecard
@@ -62,6 +63,7 @@ class WhistleIn(Schema):
 class AnswerIn(Schema):
     reason: str = ""
     text: str = ""
+    organization: int | None = None
 
 
 class ScoreOut(Schema):
@@ -110,7 +112,7 @@ def get_whistle(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
 
 
 @router.post("/whistles", response={201: WhistleOut})
-def blow(request: HttpRequest, payload: WhistleIn) -> Status:
+def blow(request: HttpRequest, payload: WhistleIn) -> Status[Any]:
     user = _user(request)
     community = get_region_for(user, payload.community_id, "whistle.blow")
     units = list(Organization.objects.filter(pk__in=payload.unit_ids))
@@ -131,19 +133,12 @@ def blow(request: HttpRequest, payload: WhistleIn) -> Status:
 
 @router.post("/whistle-calls/{call_id}/{action}", response=CallOut)
 def answer(request: HttpRequest, call_id: int, action: str, payload: AnswerIn) -> WhistleCall:
+    """sign, arrive, handle (text), decline (reason), post (text), send-back (reason),
+    reroute (organization): the same actions as the page's buttons."""
     user = _user(request)
     call = get_call_for(user, call_id)
-    body = payload
-    if action == "sign":
-        call = services.sign_call(user, call)
-    elif action == "arrive":
-        call = services.arrive_call(user, call)
-    elif action == "handle":
-        call = services.handle_call(user, call, body.text)
-    elif action == "decline":
-        call = services.decline_call(user, call, body.reason)
-    elif action == "send-back":
-        call = services.send_back_call(user, call, body.reason)
-    else:
-        raise Http404
+    done = CALL_ACTIONS.perform(user, call, action, payload.dict(exclude_none=True))
+    if isinstance(done, WhistleCall):
+        return done  # the call moved, or the new call a re-route made
+    call.refresh_from_db()
     return call

@@ -85,6 +85,15 @@ WHISTLE_FLOW = Workflow(
 # ------------------------------------------------------------------ helpers
 
 
+def callable_units(community: Region) -> QuerySet[Organization]:
+    """Units a community can call: active ones based in it or in the regions above it."""
+    return (
+        Organization.objects.filter(is_active=True, region_id__in=community.ancestor_ids)
+        .exclude(kind=Organization.Kind.COMMUNITY)
+        .order_by("kind", "name")
+    )
+
+
 def deadlines_for(community: Region, type: str) -> tuple[int, int]:
     """(hours to report, hours to resolve) for a type of whistle in a community."""
     policy = DeadlinePolicy.objects.filter(community=community, type=type).first()
@@ -414,6 +423,11 @@ def decline_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
 # ------------------------------------------------------------------ staff
 
 
+def _check_call_staff(actor: User, call: WhistleCall) -> None:
+    if not actor.has_perm("whistle.manage_call", call):
+        raise NotAllowed("whistle.not_staff", _("Only the community's staff can do this."))
+
+
 def _check_staff(actor: User, whistle: Whistle) -> None:
     if not actor.has_perm("whistle.manage_whistle", whistle):
         raise NotAllowed("whistle.not_staff", _("Only the community's staff can do this."))
@@ -421,7 +435,7 @@ def _check_staff(actor: User, whistle: Whistle) -> None:
 
 def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCall:
     """Staff send a declined (or stuck) call to another unit, with fresh deadlines."""
-    _check_staff(actor, call.whistle)
+    _check_call_staff(actor, call)
     if not to.is_active:
         raise DomainError("whistle.inactive_unit", _("A unit called is no longer active."))
     if to.pk == call.organization_id:
@@ -475,7 +489,7 @@ def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCal
 
 def send_back_call(actor: User, call: WhistleCall, reason: str) -> WhistleCall:
     """Staff are not satisfied with a handled call: it goes back to the unit."""
-    _check_staff(actor, call.whistle)
+    _check_call_staff(actor, call)
     if not reason.strip():
         raise DomainError("call.no_reason", _("Say what is still to be done."))
     with transaction.atomic():

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core.actions import perform_on_page
 from wulian.core.errors import DomainError
 from wulian.lists.rules import get_need_for
-from wulian.orgs.models import Organization
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions, get_region_for
 from wulian.whistle import forms, services
+from wulian.whistle.actions import CALL_ACTIONS, WHISTLE_ACTIONS
 from wulian.whistle.models import Whistle, WhistleAction, WhistleCall, WhistlePhoto
 from wulian.whistle.rules import get_call_for, get_whistle_for, unit_ids, visible_whistles
 from wulian.whistle.scorecard import PRIOR_WEIGHT, parse_period, scorecard
@@ -29,15 +30,6 @@ PAGE_SIZE = 20
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def callable_units(community: Region) -> QuerySet[Organization]:
-    """Units a community can call: active ones based in it or in the regions above it."""
-    return (
-        Organization.objects.filter(is_active=True, region_id__in=community.ancestor_ids)
-        .exclude(kind=Organization.Kind.COMMUNITY)
-        .order_by("kind", "name")
-    )
 
 
 def _staff_communities(user: Any) -> QuerySet[Region]:
@@ -73,7 +65,7 @@ def whistle_list_view(request: HttpRequest) -> HttpResponse:
 def whistle_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
     user = _user(request)
     community = get_region_for(user, community_pk, "whistle.blow")
-    units = callable_units(community)
+    units = services.callable_units(community)
     form = forms.WhistleForm(
         request.POST or None,
         request.FILES or None,
@@ -144,7 +136,7 @@ def _detail_context(request: HttpRequest, whistle: Whistle) -> dict[str, Any]:
         "can_rate": user.has_perm("whistle.rate_whistle", whistle)
         and whistle.state == Whistle.State.CLOSED
         and whistle.rating is None,
-        "reroute_form": forms.RerouteForm(units=callable_units(whistle.community)),
+        "reroute_form": forms.RerouteForm(units=services.callable_units(whistle.community)),
         "reason_form": forms.ReasonForm(),
         "action_form": forms.ActionForm(),
         "rating_form": forms.RatingForm(),
@@ -160,24 +152,8 @@ def whistle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def whistle_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
-    whistle = get_whistle_for(user, pk)
-    try:
-        if action == "close":
-            services.confirm_closure(user, whistle)
-            messages.success(request, _("Closed. Thank you, everyone."))
-        elif action == "rate":
-            form = forms.RatingForm(request.POST)
-            if not form.is_valid():
-                raise DomainError("rating.bad_score", _("Give between 1 and 5 stars."))
-            services.rate_whistle(
-                user, whistle, form.cleaned_data["score"], form.cleaned_data.get("comment", "")
-            )
-            messages.success(request, _("Thank you for your rating."))
-        else:
-            return HttpResponse(status=404)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    whistle = get_whistle_for(_user(request), pk)
+    perform_on_page(request, WHISTLE_ACTIONS, whistle, action)
     return redirect("whistle:detail", pk=whistle.pk)
 
 
@@ -209,44 +185,9 @@ def calls_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def call_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    user = _user(request)
-    call = get_call_for(user, pk)
-    back = request.POST.get("back") == "calls"
-    try:
-        if action == "sign":
-            services.sign_call(user, call)
-            messages.success(request, _("Signed for. Please report for duty in time."))
-        elif action == "arrive":
-            services.arrive_call(user, call)
-            messages.success(request, _("Reported for duty."))
-        elif action == "handle":
-            services.handle_call(user, call, request.POST.get("text", ""))
-            messages.success(request, _("Reported handled; the community will confirm."))
-        elif action == "decline":
-            services.decline_call(user, call, request.POST.get("reason", ""))
-            messages.info(request, _("Declined; the community will re-route the call."))
-        elif action == "action":
-            form = forms.ActionForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise DomainError(
-                    "call.no_text", " ".join(str(e) for errs in form.errors.values() for e in errs)
-                )
-            services.post_action(user, call, form.cleaned_data["text"], form.cleaned_data["photos"])
-            messages.success(request, _("Posted."))
-        elif action == "send_back":
-            services.send_back_call(user, call, request.POST.get("reason", ""))
-            messages.info(request, _("Sent back to the unit."))
-        elif action == "reroute":
-            reroute = forms.RerouteForm(request.POST, units=callable_units(call.whistle.community))
-            if not reroute.is_valid():
-                raise DomainError("call.same_unit", _("Choose another unit."))
-            services.reroute_call(user, call, reroute.cleaned_data["organization"])
-            messages.success(request, _("Re-routed; the unit has been notified."))
-        else:
-            return HttpResponse(status=404)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    if back:
+    call = get_call_for(_user(request), pk)
+    perform_on_page(request, CALL_ACTIONS, call, action)
+    if request.POST.get("back") == "calls":
         return redirect("whistle:calls")
     return redirect("whistle:detail", pk=call.whistle_id)
 
