@@ -24,7 +24,9 @@ def test_a_resident_signs_in_on_a_phone_switches_language_and_signs_out(live_ser
     assert page.locator(".who").inner_text() == "居民甲"
 
     page.get_by_role("button", name="☰ 菜单").click()
-    page.get_by_role("link", name="我的").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="我的", exact=True
+    ).click()
     assert page.locator("h1").inner_text() == "我的"
     check_accessibility(page)
     assert_fits_width(page)
