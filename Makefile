@@ -24,11 +24,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
+	@mkdir -p var
 	$(WULIAN) migrate --no-input -v 0
-	$(WULIAN) demo --if-empty
-	@echo "Serving Wulian at http://127.0.0.1:$(PORT)/ with a background worker (Ctrl-C stops both)"
+	$(WULIAN) demo --if-empty --quiet
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(WULIAN) worker & worker=$$!; \
+	$(WULIAN) worker >>var/worker.log 2>&1 & worker=$$!; \
+	$(WULIAN) demo --accounts; \
+	echo "Serving Wulian at http://127.0.0.1:$(PORT)/ with a background worker (Ctrl-C stops both)"; \
+	echo "The worker writes to var/worker.log; text messages show below and at http://127.0.0.1:$(PORT)/dev/sms/"; \
 	$(WULIAN) runserver 127.0.0.1:$(PORT)
 
 lint: install-dev

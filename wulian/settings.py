@@ -212,7 +212,7 @@ MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 # Sign-in by SMS one-time code; the backend is pluggable.
 SMS_BACKEND = env_str(
     "SMS_BACKEND",
-    "wulian.accounts.sms.HttpBackend" if PRODUCTION else "wulian.accounts.sms.ConsoleBackend",
+    "wulian.accounts.sms.HttpBackend" if PRODUCTION else "wulian.accounts.sms.DevelopmentBackend",
 )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(DATA_DIR / "sms")))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL")

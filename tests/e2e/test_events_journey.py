@@ -131,6 +131,7 @@ def test_a_release_event_goes_from_posters_to_a_claim_on_the_big_screen(
     check_accessibility(phone)
     assert_fits_width(phone)
     expect(phone.locator(f"input[name=organization][value='{bakery.pk}']")).to_be_checked()
+    phone.once("dialog", lambda dialog: dialog.accept())
     phone.locator("form button.big[type=submit]").click()
     phone.wait_for_url("**/lists/projects/*/")
 

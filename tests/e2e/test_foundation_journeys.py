@@ -24,7 +24,9 @@ def test_a_resident_signs_in_on_a_phone_switches_language_and_signs_out(live_ser
     assert page.locator(".who").inner_text() == "居民甲"
 
     page.get_by_role("button", name="☰ 菜单").click()
-    page.get_by_role("link", name="我的").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="我的", exact=True
+    ).click()
     assert page.locator("h1").inner_text() == "我的"
     check_accessibility(page)
     assert_fits_width(page)
@@ -56,8 +58,10 @@ def test_community_staff_sign_in_at_a_desk_and_see_the_staff_navigation(live_ser
     page.wait_for_url(live_server.url + "/")
     nav = page.get_by_role("navigation", name="主导航")
     assert nav.get_by_role("link", name="居民").is_visible()
+    nav.get_by_role("button", name="组织联动").click()
     assert nav.get_by_role("link", name="组织联动").is_visible()
     check_accessibility(page)
+    page.keyboard.press("Escape")
 
     nav.get_by_role("link", name="居民").click()
     assert "居民" in page.locator("h1").inner_text()
@@ -70,6 +74,7 @@ def test_community_staff_sign_in_at_a_desk_and_see_the_staff_navigation(live_ser
     assert page.get_by_text("认证了居民身份").is_visible()
     check_accessibility(page)
 
+    nav.get_by_role("button", name="组织联动").click()
     nav.get_by_role("link", name="组织联动").click()
     page.get_by_role("link", name="武汉市第一商业学校").click()
     page.once("dialog", lambda dialog: dialog.accept())

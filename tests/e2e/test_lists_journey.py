@@ -78,6 +78,7 @@ def test_a_need_goes_from_a_phone_to_a_rated_finished_project(
     unit.goto(base + f"/lists/needs/{need.pk}/claim/")
     check_accessibility(unit)
     unit.get_by_label("武汉市第一商业学校").check()
+    unit.once("dialog", lambda dialog: dialog.accept())
     unit.get_by_role("button", name="我要认领").click()
     unit.wait_for_url("**/lists/projects/*/")
     project_url = unit.url

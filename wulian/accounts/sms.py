@@ -2,6 +2,8 @@
 
 - ConsoleBackend prints messages (development).
 - FileBackend writes one file per number under settings.SMS_FILE_PATH (development, browser tests).
+- DevelopmentBackend (the development default) does both: a clear block on the console and a
+  file read by the development-only page /dev/sms/.
 - MemoryBackend keeps messages in `outbox` (tests).
 - HttpBackend posts JSON to a gateway at settings.SMS_HTTP_URL (production): subclass it to
   adapt to a provider's format by overriding `payload` and `check`.
@@ -51,6 +53,36 @@ class FileBackend(BaseBackend):
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / f"{message.mobile}.txt", "a", encoding="utf-8") as fh:
             fh.write(f"{timezone.now().isoformat()}\t{message.text}\n")
+
+
+class DevelopmentBackend(FileBackend):
+    """Development: keeps each message for the /dev/sms/ page and prints it in a clear block."""
+
+    def send(self, message: Message) -> None:
+        super().send(message)
+        line = "=" * 60
+        sys.stdout.write(f"\n{line}\n  SMS to {message.mobile}\n  {message.text}\n{line}\n\n")
+        sys.stdout.flush()
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    mobile: str
+    sent_at: str
+    text: str
+
+
+def recent_file_messages(limit: int = 50) -> list[SentMessage]:
+    """The messages FileBackend kept, newest first (for the development page)."""
+    folder = settings.SMS_FILE_PATH
+    found: list[SentMessage] = []
+    if not folder.is_dir():
+        return found
+    for path in folder.glob("*.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            sent_at, _, text = line.partition("\t")
+            found.append(SentMessage(path.stem, sent_at, text))
+    return sorted(found, key=lambda m: m.sent_at, reverse=True)[:limit]
 
 
 class MemoryBackend(BaseBackend):

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from wulian.site.navigation import navigation_for
+from wulian.site.navigation import grouped, navigation_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     items = navigation_for(request)
-    return {"nav_items": items}
+    return {"nav_items": items, "nav_groups": grouped(request, items)}

@@ -1,11 +1,15 @@
 """The navigation each person sees: every app's links that their roles let them follow.
 
 Apps declare a `navigation` function on their `AppConfig` (see `wulian.core.registry`); the
-links are ordered by the group they belong to (the three lists, then the five links, then the
-person's community, unit and account) and by their order within it.
+links are grouped by the part of the work they belong to (home, the three lists, the five links,
+then the person's community, unit and account) and ordered within it. A group appears only when
+it has a link, so the links of the apps still to come (council, activities, venues, services,
+volunteering, training, dashboards) find their place without a change here.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wulian.core.registry import NavItem, navigation_sources
+from wulian.orgs.queries import memberships_of
 from wulian.places.queries import assigned_regions
 
 NAV_GROUPS: list[tuple[str, str | Promise]] = [
@@ -29,6 +34,21 @@ NAV_GROUPS: list[tuple[str, str | Promise]] = [
     ("account", gettext_lazy("Me")),
 ]
 _GROUP_ORDER = {key: n for n, (key, _label) in enumerate(NAV_GROUPS)}
+_GROUP_LABELS = dict(NAV_GROUPS)
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """One menu of the navigation: a group's label and its links, in order."""
+
+    key: str
+    label: str
+    items: tuple[NavItem, ...]
+
+    @property
+    def single(self) -> NavItem | None:
+        """The group's only link, shown as a plain link rather than a menu."""
+        return self.items[0] if len(self.items) == 1 else None
 
 
 def navigation_for(request: HttpRequest) -> list[NavItem]:
@@ -36,6 +56,27 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         return []
     items = [item for source in navigation_sources() for item in source(request)]
     return sorted(items, key=lambda item: (_GROUP_ORDER.get(item.group, 99), item.order))
+
+
+def group_label(request: HttpRequest, key: str) -> str:
+    """A group's label; a person of one unit sees that unit's name on its menu."""
+    if key == "unit":
+        units = memberships_of(request.user)
+        if len(units) == 1:
+            return units[0].name
+    return str(_GROUP_LABELS.get(key, key))
+
+
+def grouped(request: HttpRequest, items: list[NavItem]) -> list[NavGroup]:
+    """The sorted links gathered into their groups; a group without links is left out."""
+    groups: list[NavGroup] = []
+    for item in items:
+        if groups and groups[-1].key == item.group:
+            last = groups[-1]
+            groups[-1] = NavGroup(last.key, last.label, (*last.items, item))
+        else:
+            groups.append(NavGroup(item.group, group_label(request, item.group), (item,)))
+    return groups
 
 
 def items(request: HttpRequest) -> list[NavItem]:

@@ -9,6 +9,7 @@ from django import template
 from wulian.lists import matching, names
 from wulian.lists.models import Claim, Need, Resource
 from wulian.orgs.models import Organization
+from wulian.orgs.rules import membership_roles
 
 register = template.Library()
 
@@ -45,8 +46,16 @@ def unit_opportunities(
         "org": org,
         "show_org": show_org,
         "opportunities": matching.opportunities_for(org, k=k) if allowed else [],
+        "can_claim": org.pk in membership_roles(user),
         "request": context["request"],
     }
+
+
+@register.inclusion_tag("lists/_opportunities.html", takes_context=True)
+def unit_opportunities_for(context: dict[str, Any], org_id: int, k: int = 5) -> dict[str, Any]:
+    """The same, for a unit known by its id (a home page's block)."""
+    org = Organization.objects.get(pk=org_id)
+    return unit_opportunities(context, org, k=k)
 
 
 @register.inclusion_tag("lists/_my_opportunities.html", takes_context=True)

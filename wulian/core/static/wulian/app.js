@@ -1,5 +1,31 @@
 // Small behaviours that need no framework.
+function closeNavGroups(except) {
+  document.querySelectorAll(".nav-toggle[aria-expanded='true']").forEach(function (button) {
+    if (button === except) return;
+    button.setAttribute("aria-expanded", "false");
+    document.getElementById(button.getAttribute("aria-controls")).removeAttribute("data-open");
+  });
+}
+
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var open = document.querySelector(".nav-toggle[aria-expanded='true']");
+  if (open) {
+    closeNavGroups(null);
+    open.focus();
+  }
+});
+
 document.addEventListener("click", function (event) {
+  // The navigation's groups open one at a time, as menus on a desk (a phone shows them all).
+  var group = event.target.closest(".nav-toggle");
+  closeNavGroups(group);
+  if (group) {
+    var expanded = group.getAttribute("aria-expanded") !== "true";
+    group.setAttribute("aria-expanded", String(expanded));
+    document.getElementById(group.getAttribute("aria-controls")).toggleAttribute("data-open", expanded);
+    return;
+  }
   var toggle = event.target.closest(".menu-toggle");
   if (toggle) {
     var open = toggle.getAttribute("aria-expanded") !== "true";

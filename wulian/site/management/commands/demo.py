@@ -18,9 +18,14 @@ class Command(BaseCommand):
             help="only build when the database has no region yet (used by `make run`)",
         )
         parser.add_argument("--quiet", action="store_true", help="do not print the accounts")
+        parser.add_argument(
+            "--accounts", action="store_true", help="only print the accounts (used by `make run`)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"] and Region.objects.exists():
+        if options["accounts"]:
+            pass
+        elif options["if_empty"] and Region.objects.exists():
             self.stdout.write("The database already holds data; the demo world was not loaded.")
         else:
             result = build_demo()
