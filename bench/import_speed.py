@@ -52,7 +52,7 @@ def main() -> None:
     if args.database_url:
         call_command("flush", "--no-input", verbosity=0)
     from wulian.accounts.models import User
-    from wulian.lists import io as lists_io
+    from wulian.lists import spreadsheets as lists_io
     from wulian.lists.models import Category, Need
     from wulian.places import services as places
     from wulian.places.models import Compound, Region

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 
 from wulian.audit.models import AuditEntry
 from wulian.lists import import_words
-from wulian.lists import io as lists_io
+from wulian.lists import spreadsheets as lists_io
 from wulian.lists.models import Category, ImportMapping, Need, Resource
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound

@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 import wulian.urls
 from wulian.audit.models import AuditEntry
 from wulian.core.errors import DomainError
-from wulian.lists import io as lists_io
 from wulian.lists import services
+from wulian.lists import spreadsheets as lists_io
 from wulian.lists.import_views import urlpatterns_io
 from wulian.lists.models import Category, Need, PartyKind, Project, Resource
 

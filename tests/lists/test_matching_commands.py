@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from wulian.lists import io
+from wulian.lists import spreadsheets
 from wulian.lists.match_files import parse_availability
 
 NEED_HEADER = [
@@ -114,9 +114,9 @@ RESOURCES: list[list[Any]] = [
 
 def _write(path: Path, rows: list[list[Any]]) -> Path:
     if path.suffix == ".csv":
-        path.write_bytes(io.render_csv(rows))
+        path.write_bytes(spreadsheets.render_csv(rows))
     else:
-        path.write_bytes(io.render_xlsx(rows))
+        path.write_bytes(spreadsheets.render_xlsx(rows))
     return path
 
 
@@ -234,9 +234,9 @@ def test_a_file_without_a_title_column_is_refused(tmp_path: Path, files: tuple[s
 
 def test_the_import_templates_match(tmp_path: Path, db: Any) -> None:
     needs = tmp_path / "needs.xlsx"
-    needs.write_bytes(io.template_file("needs"))
+    needs.write_bytes(spreadsheets.template_file("needs"))
     resources = tmp_path / "resources.xlsx"
-    resources.write_bytes(io.template_file("resources"))
+    resources.write_bytes(spreadsheets.template_file("resources"))
     line = json.loads(_run("match", "--needs", str(needs), "--resources", str(resources)))
     assert line["need_id"] == "XQ001"
     assert [c["resource_id"] for c in line["candidates"]] == ["ZY001"]
@@ -298,7 +298,7 @@ def test_a_malformed_row_in_a_list_over_the_upload_limits_is_reported_by_its_num
 ) -> None:
     _needs, resources = files
     big = _big_needs_file(tmp_path / "district.csv", 12_000, bad_row=11_503)
-    assert big.stat().st_size > io.MAX_UPLOAD_BYTES
+    assert big.stat().st_size > spreadsheets.MAX_UPLOAD_BYTES
     err = StringIO()
     out = StringIO()
     with translation.override("en"), pytest.raises(CommandError, match="nothing was matched"):

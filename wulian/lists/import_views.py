@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
-from wulian.lists import io
+from wulian.lists import spreadsheets
 from wulian.places.models import Region
 from wulian.places.rules import get_region_for
 
@@ -51,9 +51,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > io.MAX_UPLOAD_BYTES:
+        if upload.size > spreadsheets.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(n)d MB.") % {"n": io.MAX_UPLOAD_BYTES // (1024 * 1024)}
+                _("The file is larger than %(n)d MB.")
+                % {"n": spreadsheets.MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return upload
 
@@ -171,15 +172,17 @@ def import_view(request: HttpRequest, community_id: int) -> HttpResponse:
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        initial={"kind": kind if kind in io.IMPORT_KINDS else "needs"},
+        initial={"kind": kind if kind in spreadsheets.IMPORT_KINDS else "needs"},
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
         kind = form.cleaned_data["kind"]
         try:
-            io.plan_import(kind, community, io.read_table(upload.name or "", data, kind))
-        except io.ImportFileError as exc:
+            spreadsheets.plan_import(
+                kind, community, spreadsheets.read_table(upload.name or "", data, kind)
+            )
+        except spreadsheets.ImportFileError as exc:
             form.add_error("file", str(exc.message))
         else:
             token = store_upload(_user_id(request), community.pk, kind, upload.name or "", data)
@@ -190,14 +193,14 @@ def import_view(request: HttpRequest, community_id: int) -> HttpResponse:
         {
             "community": community,
             "form": form,
-            "kinds": io.IMPORT_KINDS,
-            "remembered": io.remembered_answers(community),
+            "kinds": spreadsheets.IMPORT_KINDS,
+            "remembered": spreadsheets.remembered_answers(community),
         },
     )
 
 
 def _render_preview(
-    request: HttpRequest, community: Region, stored: StoredUpload, report: io.ImportReport
+    request: HttpRequest, community: Region, stored: StoredUpload, report: spreadsheets.ImportReport
 ) -> HttpResponse:
     return render(
         request,
@@ -223,10 +226,10 @@ def _plan(
     *,
     dry_run: bool = False,
     valid_only: bool = False,
-) -> io.ImportReport | None:
+) -> spreadsheets.ImportReport | None:
     assert isinstance(request.user, User)
     try:
-        return io.import_file(
+        return spreadsheets.import_file(
             request.user,
             community,
             stored.kind,
@@ -236,7 +239,7 @@ def _plan(
             dry_run=dry_run,
             valid_only=valid_only,
         )
-    except io.ImportFileError as exc:
+    except spreadsheets.ImportFileError as exc:
         discard_upload(stored.token)
         messages.error(request, str(exc.message))
         return None
@@ -319,7 +322,7 @@ def import_forget_view(request: HttpRequest, community_id: int, mapping_id: int)
     community = _community_for(request, community_id)
     assert isinstance(request.user, User)
     try:
-        forgotten = io.forget_answer(request.user, community, mapping_id)
+        forgotten = spreadsheets.forget_answer(request.user, community, mapping_id)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -350,10 +353,10 @@ def _download(filename: str, content_type: str, content: bytes) -> HttpResponse:
 @login_required
 def import_template_view(request: HttpRequest, community_id: int, kind: str) -> HttpResponse:
     community = _community_for(request, community_id)
-    if kind not in io.IMPORT_KINDS:
+    if kind not in spreadsheets.IMPORT_KINDS:
         raise Http404
-    content = io.template_file(kind, community)
-    return _download(f"{kind}-template.xlsx", io.XLSX_TYPE, content)
+    content = spreadsheets.template_file(kind, community)
+    return _download(f"{kind}-template.xlsx", spreadsheets.XLSX_TYPE, content)
 
 
 @login_required
@@ -361,10 +364,12 @@ def export_view(request: HttpRequest, community_id: int, kind: str) -> HttpRespo
     """Download a community's list; the list pages link here with their filters."""
     community = _community_for(request, community_id)
     file_format = request.GET.get("format", "xlsx")
-    if kind not in io.EXPORT_KINDS or file_format not in {"xlsx", "csv"}:
+    if kind not in spreadsheets.EXPORT_KINDS or file_format not in {"xlsx", "csv"}:
         raise Http404
     assert isinstance(request.user, User)
-    exported = io.export_list(request.user, community, kind, file_format, request.GET.dict())
+    exported = spreadsheets.export_list(
+        request.user, community, kind, file_format, request.GET.dict()
+    )
     return _download(exported.filename, exported.content_type, exported.content)
 
 

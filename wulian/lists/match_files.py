@@ -1,8 +1,9 @@
 """Matching straight from list files: `wulian match` and `wulian assign`.
 
 The files are the import's: the same columns (English keys or Chinese labels, either script),
-read by `io.read_table`, and the same row-level checks where they need no database (a missing
-or over-long title, a repeated id, a bad number, date or urgency, a resource without 提供方).
+read by `spreadsheets.read_table`, and the same row-level checks where they need no database (a
+missing or over-long title, a repeated id, a bad number, date or urgency, a resource without
+提供方).
 Nothing is written.
 
 Places are plain names: a need lies in its 小区; a resource serves its 服务范围. When the
@@ -34,14 +35,17 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from wulian.core.text import fold
-from wulian.lists import io
-from wulian.lists.io import (  # the importer's own parsers, so that the errors are the same
+from wulian.lists import spreadsheets
+from wulian.lists.models import PartyKind
+from wulian.lists.services import parse_capacity, split_tags
+
+# The importer's own parsers, so that the errors are the same.
+from wulian.lists.spreadsheets import (
     _header_key,
     _Invalid,
     _one_of,
     _text,
 )
-from wulian.lists.services import parse_capacity, split_tags
 from wulian.matching import Availability, NeedRecord, ResourceRecord
 
 _CATEGORY_SEPARATOR = re.compile(r"\s*[·/>＞、|]\s*")
@@ -146,7 +150,7 @@ class Taxonomy:
 class ListFile:
     needs: list[NeedRecord] = field(default_factory=list)
     resources: list[ResourceRecord] = field(default_factory=list)
-    errors: list[io.RowError] = field(default_factory=list)
+    errors: list[spreadsheets.RowError] = field(default_factory=list)
 
 
 Row = Mapping[str, tuple[str, Any]]
@@ -168,14 +172,14 @@ class _Restart(Exception):
 
 def _non_blank(raw_rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in enumerate(raw_rows, start=1):
-        if not all(io._blank(cell) for cell in cells):
+        if not all(spreadsheets._blank(cell) for cell in cells):
             yield number, list(cells)
 
 
 def _stream(rows: Iterator[tuple[int, list[Any]]]) -> Stream:
     first = next(rows, None)
     if first is None:
-        raise io.ImportFileError("import.empty", _("The file is empty."))
+        raise spreadsheets.ImportFileError("import.empty", _("The file is empty."))
     headers = ["" if cell is None else str(cell).strip() for cell in first[1]]
     return Stream(headers, rows)
 
@@ -193,14 +197,14 @@ def _csv_rows(handle: IO[bytes], encoding: str) -> Iterator[tuple[int, list[Any]
         except UnicodeDecodeError as exc:
             if encoding == "utf-8":
                 raise _Restart from exc
-            raise io.ImportFileError(
+            raise spreadsheets.ImportFileError(
                 "import.bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 text.")
             ) from exc
 
     try:
         yield from _non_blank(csv.reader(lines(), delimiter=delimiter))
     except csv.Error as exc:
-        raise io.ImportFileError(
+        raise spreadsheets.ImportFileError(
             "import.unreadable", _("The file could not be read as a spreadsheet.")
         ) from exc
 
@@ -211,7 +215,7 @@ def open_stream(path: Path, encoding: str = "utf-8") -> tuple[Stream, Callable[[
     catches ``_Restart`` and reads it again as GB18030."""
     name = path.name.lower()
     if name.endswith(".xls"):
-        raise io.ImportFileError(
+        raise spreadsheets.ImportFileError(
             "import.old_excel",
             _("This is an old Excel file (.xls); save it as .xlsx or .csv and upload it again."),
         )
@@ -219,7 +223,7 @@ def open_stream(path: Path, encoding: str = "utf-8") -> tuple[Stream, Callable[[
         import openpyxl
 
         if not zipfile.is_zipfile(path):
-            raise io.ImportFileError(
+            raise spreadsheets.ImportFileError(
                 "import.unreadable", _("The file could not be read as a spreadsheet.")
             )
         try:
@@ -227,10 +231,10 @@ def open_stream(path: Path, encoding: str = "utf-8") -> tuple[Stream, Callable[[
             sheet = workbook.worksheets[0]
             sheet.reset_dimensions()
             stream = _stream(_non_blank(sheet.iter_rows(values_only=True)))
-        except io.ImportFileError:
+        except spreadsheets.ImportFileError:
             raise
         except Exception as exc:  # openpyxl raises many kinds of error on a damaged file
-            raise io.ImportFileError(
+            raise spreadsheets.ImportFileError(
                 "import.unreadable", _("The file could not be read as a spreadsheet.")
             ) from exc
         return stream, workbook.close
@@ -244,13 +248,15 @@ def open_stream(path: Path, encoding: str = "utf-8") -> tuple[Stream, Callable[[
             handle.close()
             if encoding == "utf-8":
                 raise _Restart from exc
-            raise io.ImportFileError(
+            raise spreadsheets.ImportFileError(
                 "import.bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 text.")
             ) from exc
         except BaseException:
             handle.close()
             raise
-    raise io.ImportFileError("import.bad_type", _("Only .xlsx and .csv files can be imported."))
+    raise spreadsheets.ImportFileError(
+        "import.bad_type", _("Only .xlsx and .csv files can be imported.")
+    )
 
 
 def _counted(
@@ -269,11 +275,11 @@ def _counted(
 
 
 def _rows(
-    kind: str, table: io.Table | Stream, errors: list[io.RowError]
+    kind: str, table: spreadsheets.Table | Stream, errors: list[spreadsheets.RowError]
 ) -> Iterator[tuple[int, str, Row]]:
     """The rows as {key: (header, cell)} with the importer's header mapping and its checks of
     the id and the title; rows with errors are left out (their errors are kept)."""
-    columns = io.columns_for(kind)
+    columns = spreadsheets.columns_for(kind)
     by_header = {_header_key(c.key): c.key for c in columns}
     by_header.update({_header_key(c.label): c.key for c in columns})
     positions: dict[str, tuple[int, str]] = {}
@@ -282,9 +288,9 @@ def _rows(
         if key is not None and key not in positions:
             positions[key] = (index, header)
     if "title" not in positions:
-        raise io.ImportFileError(
+        raise spreadsheets.ImportFileError(
             "import.no_title",
-            _("The file has no “%(column)s” column.") % {"column": io.TITLE.label},
+            _("The file has no “%(column)s” column.") % {"column": spreadsheets.TITLE.label},
         )
     seen: dict[str, int] = {}
     for number, cells in table.rows:
@@ -297,7 +303,7 @@ def _rows(
         def fail(column: str, message: str, number: int = number) -> None:
             nonlocal bad
             bad = True
-            errors.append(io.RowError(number, column, message))
+            errors.append(spreadsheets.RowError(number, column, message))
 
         external_id = _text(row["id"][1]) if "id" in row else ""
         if len(external_id) > 50:
@@ -323,7 +329,11 @@ def _rows(
 
 
 def _cell(
-    row: Row, key: str, parse: Callable[[Any], Any], errors: list[io.RowError], number: int
+    row: Row,
+    key: str,
+    parse: Callable[[Any], Any],
+    errors: list[spreadsheets.RowError],
+    number: int,
 ) -> Any:
     if key not in row:
         return None
@@ -331,7 +341,7 @@ def _cell(
     try:
         return parse(raw)
     except _Invalid as exc:
-        errors.append(io.RowError(number, header, exc.message))
+        errors.append(spreadsheets.RowError(number, header, exc.message))
         return None
 
 
@@ -371,20 +381,24 @@ class _Memo:
 
 
 def _party(value: Any) -> Any:
-    return _one_of(_text(value), io.PARTY_WORDS, io.PartyKind.values) if _text(value) else ""
+    return _one_of(_text(value), spreadsheets.PARTY_WORDS, PartyKind.values) if _text(value) else ""
 
 
 def _urgency(value: Any) -> Any:
-    return _one_of(_text(value), io.URGENCY_WORDS) if _text(value) else 0
+    return _one_of(_text(value), spreadsheets.URGENCY_WORDS) if _text(value) else 0
 
 
 def read_needs(
-    table: io.Table | Stream, taxonomy: Taxonomy, places: Places
-) -> tuple[list[NeedRecord], list[io.RowError]]:
-    errors: list[io.RowError] = []
+    table: spreadsheets.Table | Stream, taxonomy: Taxonomy, places: Places
+) -> tuple[list[NeedRecord], list[spreadsheets.RowError]]:
+    errors: list[spreadsheets.RowError] = []
     needs: list[NeedRecord] = []
-    compound_cell, number_cell = _Memo(_limited(100)), _Memo(io.parse_whole_number)
-    date_cell, urgency_cell, party_cell = _Memo(io.parse_date), _Memo(_urgency), _Memo(_party)
+    compound_cell, number_cell = _Memo(_limited(100)), _Memo(spreadsheets.parse_whole_number)
+    date_cell, urgency_cell, party_cell = (
+        _Memo(spreadsheets.parse_date),
+        _Memo(_urgency),
+        _Memo(_party),
+    )
     folded, category_path = _Memo(fold), _Memo(taxonomy.path)
     for number, need_id, row in _rows("needs", table, errors):
         before = len(errors)
@@ -417,13 +431,13 @@ def read_needs(
 
 
 def read_resources(
-    table: io.Table | Stream,
+    table: spreadsheets.Table | Stream,
     taxonomy: Taxonomy,
     places: Places,
     need_places: frozenset[str] = frozenset(),
-) -> tuple[list[ResourceRecord], list[io.RowError]]:
+) -> tuple[list[ResourceRecord], list[spreadsheets.RowError]]:
     """``need_places`` are the 小区 names of the needs file: a service area among them limits."""
-    errors: list[io.RowError] = []
+    errors: list[spreadsheets.RowError] = []
     resources: list[ResourceRecord] = []
     party_cell, folded, category_path = _Memo(_party), _Memo(fold), _Memo(taxonomy.path)
     capacity_of, availability_of = _Memo(parse_capacity), _Memo(parse_availability)
@@ -437,7 +451,7 @@ def read_resources(
         when = _cell(row, "availability", _limited(200), errors, number) or ""
         if not provider:
             errors.append(
-                io.RowError(
+                spreadsheets.RowError(
                     number,
                     row["provider"][0] if "provider" in row else "",
                     _("Name the organisation or person who offers this resource."),
@@ -481,10 +495,12 @@ def read_files(
     (needs first). The upload's limits apply."""
     taxonomy = Taxonomy.load()
     places = Places.load()
-    needs, need_errors = read_needs(io.read_table(needs_name, needs_data), taxonomy, places)
+    needs, need_errors = read_needs(
+        spreadsheets.read_table(needs_name, needs_data), taxonomy, places
+    )
     compounds = frozenset(n.compound_id for n in needs if n.compound_id)
     resources, resource_errors = read_resources(
-        io.read_table(resources_name, resources_data), taxonomy, places, compounds
+        spreadsheets.read_table(resources_name, resources_data), taxonomy, places, compounds
     )
     return ListFile(needs, resources, need_errors + resource_errors)
 
@@ -503,7 +519,7 @@ def _read_path(
             continue
         finally:
             close()
-    raise io.ImportFileError(
+    raise spreadsheets.ImportFileError(
         "import.bad_encoding", _("The CSV file is neither UTF-8 nor GB18030 text.")
     )
 

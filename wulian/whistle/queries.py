@@ -223,7 +223,7 @@ class WhistleFilter:
 
 def filtered(
     regions: Any, chosen: WhistleFilter, now: datetime.datetime | None = None
-) -> QuerySet[Any]:
+) -> QuerySet[Whistle]:
     """Whistles in the regions, filtered; open ones first, late ones first among them."""
     now = now or timezone.now()
     whistles = _whistles(regions, now)
@@ -236,9 +236,10 @@ def filtered(
     if chosen.late_only:
         whistles = whistles.filter(has_late=True)
     # "open" sorts after "closed" by name: put open ones first explicitly.
-    return whistles.annotate(
+    ordered: QuerySet[Whistle] = whistles.annotate(
         is_open=ExpressionWrapper(Q(state=Whistle.State.OPEN), output_field=BooleanField())
     ).order_by("-is_open", "-has_late", "-created_at", "-id")
+    return ordered
 
 
 def rows(whistles: Iterable[Whistle], now: datetime.datetime | None = None) -> list[WhistleRow]:

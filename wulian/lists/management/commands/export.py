@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from wulian.core.errors import DomainError
-from wulian.lists import io
+from wulian.lists import spreadsheets
 from wulian.lists.models import Need, Project, Resource
 
 STATES: dict[str, list[str]] = {
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=io.EXPORT_KINDS, help="which list")
+        parser.add_argument("kind", choices=spreadsheets.EXPORT_KINDS, help="which list")
         parser.add_argument(
             "--community", required=True, help="the community's name (either script)"
         )
@@ -53,9 +53,11 @@ class Command(BaseCommand):
                 % {"state": state, "states": ", ".join(STATES[kind])}
             )
         try:
-            community = io.find_community(options["community"])
-            actor = io.acting_user(options["actor"])
-            exported = io.export_list(actor, community, kind, file_format, {"state": state})
+            community = spreadsheets.find_community(options["community"])
+            actor = spreadsheets.acting_user(options["actor"])
+            exported = spreadsheets.export_list(
+                actor, community, kind, file_format, {"state": state}
+            )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         try:

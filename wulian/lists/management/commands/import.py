@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from wulian.core.errors import DomainError
-from wulian.lists import io
+from wulian.lists import spreadsheets
 from wulian.lists.models import ImportMapping
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=io.IMPORT_KINDS, help="which list")
+        parser.add_argument("kind", choices=spreadsheets.IMPORT_KINDS, help="which list")
         parser.add_argument("file", help="the .xlsx or .csv file")
         parser.add_argument(
             "--community", required=True, help="the community's name (either script)"
@@ -73,10 +73,10 @@ class Command(BaseCommand):
             if not isinstance(given, dict):
                 raise CommandError(_("The mapping file must hold a JSON object."))
         try:
-            community = io.find_community(options["community"])
-            actor = io.acting_user(options["actor"])
-            answers = io.answers_from_names(community, given, actor) if given else None
-            report = io.import_file(
+            community = spreadsheets.find_community(options["community"])
+            actor = spreadsheets.acting_user(options["actor"])
+            answers = spreadsheets.answers_from_names(community, given, actor) if given else None
+            report = spreadsheets.import_file(
                 actor,
                 community,
                 options["kind"],
@@ -143,7 +143,7 @@ class Command(BaseCommand):
             % counts
         )
 
-    def _print_questions(self, report: io.ImportReport) -> None:
+    def _print_questions(self, report: spreadsheets.ImportReport) -> None:
         self.stdout.write(_("These values are not known; say what they mean with --map:"))
         for question in report.questions:
             labels = dict(question.candidates)
@@ -165,4 +165,6 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write(_("A mapping file to start from:"))
-        self.stdout.write(json.dumps(io.mapping_skeleton(report), ensure_ascii=False, indent=2))
+        self.stdout.write(
+            json.dumps(spreadsheets.mapping_skeleton(report), ensure_ascii=False, indent=2)
+        )
