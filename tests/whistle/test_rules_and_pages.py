@@ -202,3 +202,10 @@ def test_staff_send_a_handled_call_back_through_the_api_under_the_pages_name(wor
     )
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
     assert WhistleCall.objects.get(pk=call.pk).state == "arrived"
+
+
+def test_the_whistle_list_shows_open_whistles_before_closed_ones(world, whistle):
+    newer_closed = blow(world, [world.unit])
+    Whistle.objects.filter(pk=newer_closed.pk).update(state=Whistle.State.CLOSED)
+    listed = _client(world["community_staff"]).get(reverse("whistle:list")).context["page"]
+    assert [w.pk for w in listed.object_list] == [whistle.pk, newer_closed.pk]

@@ -41,7 +41,7 @@ def whistle_list_view(request: HttpRequest) -> HttpResponse:
             Prefetch("calls", WhistleCall.objects.select_related("organization")),
             Prefetch("photos", WhistlePhoto.objects.all(), to_attr="list_photos"),
         )
-        .order_by("state", "-created_at", "-id")
+        .order_by("-state", "-created_at", "-id")  # open before closed
     )
     page = Paginator(whistles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
