@@ -93,3 +93,41 @@ def test_it_respects_capacity_slots_and_service_areas_end_to_end(rs, ns, fair):
         assert cap is None or count <= cap
     for nid in {a.need_id for a in result.assignments}:
         assert sum(a.need_id == nid for a in result.assignments) <= needs_by_id[nid].slots
+
+
+def test_a_kind_of_word_no_resource_has_does_not_break_the_index():
+    """Found by the property above: every resource's bag of one kind empty."""
+    resource = ResourceRecord(
+        id="r0",
+        title="验光",
+        description="楼道",
+        category=(),
+        tags=(),
+        provider_id="p",
+        provider_kind="",
+        service_area=(),
+        compound_id="c1",
+        community_id=None,
+        subdistrict_id=None,
+        capacity_remaining=None,
+        capacity_unit="人次",
+        availability=Availability(weekdays=frozenset(), start_hour=None, end_hour=None),
+        provider_completion_rate=None,
+        provider_mean_rating=None,
+    )
+    need = NeedRecord(
+        id="n0",
+        title="理发",
+        description="",
+        category=(),
+        tags=(),
+        compound_id="c1",
+        community_id=None,
+        subdistrict_id=None,
+        region_path=(),
+        deadline=None,
+        urgency=0,
+        slots=1,
+    )
+    for match in Engine([resource], today=TODAY).recommend(need, k=10):
+        assert 0.0 <= match.score <= 1.0

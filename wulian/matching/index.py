@@ -293,7 +293,8 @@ class ResourceIndex:
         for kind in KINDS:
             bags = [per_resource[i].bags[kind] for i in live]
             lengths = [sum(bag.values()) for bag in bags]
-            avgdl = (sum(lengths) / len(lengths)) if lengths else 1.0
+            # No resource with a word of this kind: any positive average keeps norm defined.
+            avgdl = (sum(lengths) / len(lengths)) if lengths and sum(lengths) else 1.0
             df: dict[str, int] = defaultdict(int)
             for bag in bags:
                 for term in bag:
