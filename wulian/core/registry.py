@@ -8,7 +8,7 @@ Contributions are dotted paths, resolved when first used, so declaring them impo
         name = "wulian.lists"
         api_router = "wulian.lists.api.router"
         navigation = "wulian.lists.navigation.items"
-        demo = ("wulian.lists.demo.build_lists", _("list items"))
+        demo = ("wulian.lists.demo.build_lists", "list items")
         periodic_tasks = ("wulian.lists.tasks.sweep_lists_task",)
 """
 
@@ -50,7 +50,8 @@ class WulianApp(AppConfig):
     api_router: ClassVar[str | None] = None
     #: `items(request) -> Iterable[NavItem]`: the links this person may follow
     navigation: ClassVar[str | None] = None
-    #: `(build(community, actor) -> int, label)`: adds the app's part to the demo world
+    #: `(build(community, actor) -> int, label)`: adds the app's part to the demo world (the
+    #: label names what it made in the console summary, in English)
     demo: ClassVar[tuple[str, str | Promise] | None] = None
     #: tasks the worker enqueues every round (each must be idempotent)
     periodic_tasks: ClassVar[tuple[str, ...]] = ()

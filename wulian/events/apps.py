@@ -10,4 +10,4 @@ class EventsConfig(WulianApp):
     urls = ("events/", "wulian.events.urls")
     api_router = "wulian.events.api.router"
     navigation = "wulian.events.navigation.items"
-    demo = ("wulian.events.demo.build_events", _("release events and their needs"))
+    demo = ("wulian.events.demo.build_events", "release events and their needs")

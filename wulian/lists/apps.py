@@ -10,5 +10,5 @@ class ListsConfig(WulianApp):
     urls = ("lists/", "wulian.lists.urls")
     api_router = "wulian.lists.api.router"
     navigation = "wulian.lists.navigation.items"
-    demo = ("wulian.lists.demo.build_lists", _("list items"))
+    demo = ("wulian.lists.demo.build_lists", "list items")
     periodic_tasks = ("wulian.lists.tasks.sweep_lists_task",)

@@ -10,5 +10,5 @@ class WhistleConfig(WulianApp):
     urls = ("whistles/", "wulian.whistle.urls")
     api_router = "wulian.whistle.api.router"
     navigation = "wulian.whistle.navigation.items"
-    demo = ("wulian.whistle.demo.build_whistles", _("whistles"))
+    demo = ("wulian.whistle.demo.build_whistles", "whistles")
     periodic_tasks = ("wulian.whistle.tasks.sweep_deadlines_task",)
