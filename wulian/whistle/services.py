@@ -6,7 +6,7 @@ wulian.notifications.services.notify); their text is stored in the site's langua
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -630,16 +630,44 @@ def _tell_step(
     )
 
 
-def _report_overdue(call: WhistleCall, now: datetime.datetime) -> None:
-    _record(None, "whistle.report_overdue", call)
-    _tell_step(
-        call,
-        [call.organization, call.whistle.created_by],
-        "report-overdue",
+# For each deadline of a call: who is late, and the reminder before it.
+_DEADLINE_WORDS: dict[str, tuple[Any, Any, Any]] = {
+    "report": (
         gettext_lazy("%(unit)s is late to report for “%(title)s”"),
         gettext_lazy("The report-by time %(time)s has passed."),
-        time=_local(call.report_by),
-    )
+        gettext_lazy("Reminder: report for “%(title)s” by %(time)s"),
+    ),
+    "resolve": (
+        gettext_lazy("%(unit)s is late to resolve “%(title)s”"),
+        gettext_lazy("The resolve-by time %(time)s has passed."),
+        gettext_lazy("Reminder: resolve “%(title)s” by %(time)s"),
+    ),
+}
+
+
+def _overdue(deadline: str) -> Callable[[WhistleCall, datetime.datetime], None]:
+    """The step for a `report` or `resolve` deadline passed: the unit and the caller are told."""
+    late, passed, _reminder = _DEADLINE_WORDS[deadline]
+
+    def act(call: WhistleCall, now: datetime.datetime) -> None:
+        _record(None, f"whistle.{deadline}_overdue", call)
+        due = getattr(call, f"{deadline}_by")
+        recipients: list[User | Organization] = [call.organization, call.whistle.created_by]
+        _tell_step(call, recipients, f"{deadline}-overdue", late, passed, time=_local(due))
+
+    return act
+
+
+def _reminder(deadline: str) -> Callable[[WhistleCall, datetime.datetime], None]:
+    """The step a quarter of the time before a deadline: the unit is reminded."""
+    reminder = _DEADLINE_WORDS[deadline][2]
+
+    def act(call: WhistleCall, now: datetime.datetime) -> None:
+        _record(None, "whistle.reminded", call, deadline=f"{deadline}_by")
+        due = getattr(call, f"{deadline}_by")
+        _tell_step(call, [call.organization], f"{deadline}-reminder", reminder, time=_local(due))
+
+    return act
 
 
 def _escalate(call: WhistleCall, now: datetime.datetime) -> None:
@@ -655,40 +683,6 @@ def _escalate(call: WhistleCall, now: datetime.datetime) -> None:
     )
 
 
-def _remind_report(call: WhistleCall, now: datetime.datetime) -> None:
-    _record(None, "whistle.reminded", call, deadline="report_by")
-    _tell_step(
-        call,
-        [call.organization],
-        "report-reminder",
-        gettext_lazy("Reminder: report for “%(title)s” by %(time)s"),
-        time=_local(call.report_by),
-    )
-
-
-def _resolve_overdue(call: WhistleCall, now: datetime.datetime) -> None:
-    _record(None, "whistle.resolve_overdue", call)
-    _tell_step(
-        call,
-        [call.organization, call.whistle.created_by],
-        "resolve-overdue",
-        gettext_lazy("%(unit)s is late to resolve “%(title)s”"),
-        gettext_lazy("The resolve-by time %(time)s has passed."),
-        time=_local(call.resolve_by),
-    )
-
-
-def _remind_resolve(call: WhistleCall, now: datetime.datetime) -> None:
-    _record(None, "whistle.reminded", call, deadline="resolve_by")
-    _tell_step(
-        call,
-        [call.organization],
-        "resolve-reminder",
-        gettext_lazy("Reminder: resolve “%(title)s” by %(time)s"),
-        time=_local(call.resolve_by),
-    )
-
-
 def _not_arrived(call: WhistleCall) -> bool:
     return call.state in NOT_ARRIVED
 
@@ -699,7 +693,7 @@ CALL_DEADLINES: list[Step[WhistleCall]] = [
         "report_overdue",
         "report_overdue",
         lambda call, now: _not_arrived(call) and call.report_by <= now,
-        _report_overdue,
+        _overdue("report"),
     ),
     Step(
         "escalated",
@@ -715,13 +709,13 @@ CALL_DEADLINES: list[Step[WhistleCall]] = [
             and call.report_by > now
             and now >= reminder_due(call.called_at, call.report_by)
         ),
-        _remind_report,
+        _reminder("report"),
     ),
     Step(
         "resolve_overdue",
         "resolve_overdue",
         lambda call, now: call.is_live and call.resolve_by <= now,
-        _resolve_overdue,
+        _overdue("resolve"),
     ),
     Step(
         "resolve_reminders",
@@ -731,7 +725,7 @@ CALL_DEADLINES: list[Step[WhistleCall]] = [
             and call.resolve_by > now
             and now >= reminder_due(call.called_at, call.resolve_by)
         ),
-        _remind_resolve,
+        _reminder("resolve"),
     ),
 ]
 
