@@ -147,6 +147,23 @@ def whistle_url(whistle: Whistle) -> str:
     return reverse("whistle:detail", args=[whistle.pk])
 
 
+def _call_units(
+    units: Iterable[Organization], whistle: Whistle, report_by: datetime.datetime
+) -> None:
+    """Tell the units called (at the whistle, or after a re-route) to report by the deadline."""
+    tell(
+        units,
+        "whistle.called",
+        gettext_lazy("The community blows the whistle: %(title)s"),
+        gettext_lazy("Report by %(time)s."),
+        url=whistle_url(whistle),
+        obj=whistle,
+        urgent=whistle.type == WhistleType.EMERGENCY,
+        title=whistle.title,
+        time=_local(report_by),
+    )
+
+
 def _record(
     actor: User | None,
     action: str,
@@ -266,17 +283,7 @@ def blow_whistle(actor: User, community: Region, data: WhistleInput) -> Whistle:
             },
             community=community,
         )
-        tell(
-            units,
-            "whistle.called",
-            gettext_lazy("The community blows the whistle: %(title)s"),
-            gettext_lazy("Report by %(time)s."),
-            url=whistle_url(whistle),
-            obj=whistle,
-            urgent=whistle.type == WhistleType.EMERGENCY,
-            title=whistle.title,
-            time=_local(report_by),
-        )
+        _call_units(units, whistle, report_by)
     return whistle
 
 
@@ -475,17 +482,7 @@ def reroute_call(actor: User, call: WhistleCall, to: Organization) -> WhistleCal
             rerouted_at=now,
             rerouted_to=new,
         )
-        tell(
-            [to],
-            "whistle.called",
-            gettext_lazy("The community blows the whistle: %(title)s"),
-            gettext_lazy("Report by %(time)s."),
-            url=whistle_url(whistle),
-            obj=whistle,
-            urgent=whistle.type == WhistleType.EMERGENCY,
-            title=whistle.title,
-            time=_local(report_by),
-        )
+        _call_units([to], whistle, report_by)
     return new
 
 

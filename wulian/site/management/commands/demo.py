@@ -23,17 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["accounts"]:
-            pass
-        elif options["if_empty"] and Region.objects.exists():
-            self.stdout.write("The database already holds data; the demo world was not loaded.")
-        else:
-            result = build_demo()
-            if result.created:
-                made = ", ".join(f"{n} {kind}" for kind, n in sorted(result.created.items()))
-                self.stdout.write(self.style.SUCCESS(f"Demo world built: {made}."))
-            else:
-                self.stdout.write("The demo world is already complete; nothing changed.")
+        if not options["accounts"]:
+            self._build(if_empty=options["if_empty"])
         if options["quiet"]:
             return
         accounts = demo_accounts()
@@ -42,3 +33,14 @@ class Command(BaseCommand):
             for account in accounts:
                 self.stdout.write(f"  {account.mobile}  {account.name:<6}  {account.role}")
             self.stdout.write("Residents 13900010000–13900010319 use the same password.\n")
+
+    def _build(self, *, if_empty: bool) -> None:
+        if if_empty and Region.objects.exists():
+            self.stdout.write("The database already holds data; the demo world was not loaded.")
+            return
+        result = build_demo()
+        if result.created:
+            made = ", ".join(f"{n} {kind}" for kind, n in sorted(result.created.items()))
+            self.stdout.write(self.style.SUCCESS(f"Demo world built: {made}."))
+        else:
+            self.stdout.write("The demo world is already complete; nothing changed.")
