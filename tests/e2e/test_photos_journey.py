@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import PHONE
 from wulian.lists.models import Need
@@ -26,9 +27,19 @@ def _page_as(browser: Any, base: str, user: Any) -> Any:
 
 
 def _loaded(page: Any, selector: str) -> bool:
+    """Whether the first image matching ``selector`` arrives and decodes (waiting up to 10 s)."""
     image = page.locator(selector).first
     image.scroll_into_view_if_needed()
-    return bool(image.evaluate("img => img.complete && img.naturalWidth > 0"))
+    try:
+        page.wait_for_function(
+            "sel => { const img = document.querySelector(sel);"
+            " return img !== null && img.complete && img.naturalWidth > 0; }",
+            arg=selector,
+            timeout=10_000,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def test_a_photo_is_previewed_sent_and_shown_to_staff_but_not_to_others(
