@@ -1,8 +1,9 @@
 """Staff pages for Excel in and Excel out: upload → preview → confirm, templates, exports.
 
-Between the preview and the confirmation the uploaded file waits under
-MEDIA_ROOT/imports/<random token>, bound to the person and the community; it is deleted once
-imported or cancelled, and any file older than a day is swept away at the next upload.
+The uploaded file is read once, at the upload; between the preview and the confirmation its
+table (as JSON) waits under MEDIA_ROOT/imports/<random token>, bound to the person and the
+community; it is deleted once imported or cancelled, and any file older than a day is swept
+away at the next upload.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core.batch import collector_paused
 from wulian.core.errors import DomainError
 from wulian.lists import spreadsheets
 from wulian.places.models import Region
@@ -72,8 +74,8 @@ class StoredUpload:
     answers: dict[str, str]
 
     @property
-    def data(self) -> bytes:
-        return _path(self.token, "data").read_bytes()
+    def table(self) -> spreadsheets.Table:
+        return spreadsheets.table_from_json(_path(self.token, "data").read_text(encoding="utf-8"))
 
 
 def _directory() -> Path:
@@ -97,11 +99,13 @@ def _sweep() -> None:
             continue
 
 
-def store_upload(user_id: int, community_id: int, kind: str, filename: str, data: bytes) -> str:
+def store_upload(
+    user_id: int, community_id: int, kind: str, filename: str, table: spreadsheets.Table
+) -> str:
     _sweep()
     _directory().mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
-    _path(token, "data").write_bytes(data)
+    _path(token, "data").write_text(spreadsheets.table_to_json(table), encoding="utf-8")
     meta = {"user": user_id, "community": community_id, "kind": kind, "filename": filename}
     _path(token, "json").write_text(json.dumps(meta), encoding="utf-8")
     return token
@@ -179,13 +183,13 @@ def import_view(request: HttpRequest, community_id: int) -> HttpResponse:
         data = upload.read()
         kind = form.cleaned_data["kind"]
         try:
-            spreadsheets.plan_import(
-                kind, community, spreadsheets.read_table(upload.name or "", data, kind)
-            )
+            with collector_paused():
+                table = spreadsheets.read_table(upload.name or "", data, kind)
+                spreadsheets.plan_import(kind, community, table)
         except spreadsheets.ImportFileError as exc:
             form.add_error("file", str(exc.message))
         else:
-            token = store_upload(_user_id(request), community.pk, kind, upload.name or "", data)
+            token = store_upload(_user_id(request), community.pk, kind, upload.name or "", table)
             return redirect("lists:import_preview", community_id=community.pk, token=token)
     return render(
         request,
@@ -229,12 +233,12 @@ def _plan(
 ) -> spreadsheets.ImportReport | None:
     assert isinstance(request.user, User)
     try:
-        return spreadsheets.import_file(
+        return spreadsheets.import_table(
             request.user,
             community,
             stored.kind,
-            stored.filename,
-            stored.data,
+            stored.table,
+            filename=stored.filename,
             answers=stored.answers,
             dry_run=dry_run,
             valid_only=valid_only,

@@ -37,6 +37,7 @@ import csv
 import datetime
 import functools
 import io
+import json
 import re
 import unicodedata
 import zipfile
@@ -50,19 +51,21 @@ from django.db.models import Avg, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils import get_column_letter
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.core.batch import collector_paused
 from wulian.core.errors import DomainError, NotAllowed
 from wulian.core.text import fold, to_traditional
 from wulian.lists import import_words as words
-from wulian.lists import services
+from wulian.lists import services, xlsx_reader
 from wulian.lists.models import Category, ImportMapping, Need, PartyKind, Project, Resource, Tag
 
 # The services' own helpers, so that a bulk import stores what a page edit would.
 from wulian.lists.services.common import _search_text as search_text
 from wulian.lists.services.resources import _resource_fields as resource_fields
-from wulian.lists.xlsx_reader import XlsxFormatError, read_first_sheet
+from wulian.lists.xlsx_reader import XlsxFormatError, XlsxTooLarge, read_first_sheet
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
 
@@ -227,6 +230,52 @@ class Table:
     title: str = ""  # the text of the rows above the header (the sheet's title), if any
 
 
+def _cell_to_json(cell: Any) -> Any:
+    if isinstance(cell, datetime.datetime):
+        return {"datetime": cell.isoformat()}
+    if isinstance(cell, datetime.date):
+        return {"date": cell.isoformat()}
+    if cell is None or isinstance(cell, str | int | float | bool):
+        return cell
+    return str(cell)  # a time, a duration, a decimal: as the sheet shows it
+
+
+def _cell_from_json(cell: Any) -> Any:
+    if isinstance(cell, dict):
+        if "datetime" in cell:
+            return datetime.datetime.fromisoformat(cell["datetime"])
+        return datetime.date.fromisoformat(cell["date"])
+    return cell
+
+
+def table_to_json(table: Table) -> str:
+    """The table as JSON, to keep between the steps of an import instead of reading the file
+    again; `table_from_json` gives it back with its dates."""
+    return json.dumps(
+        {
+            "headers": table.headers,
+            "rows": [[n, [_cell_to_json(c) for c in cells]] for n, cells in table.rows],
+            "header_row": table.header_row,
+            "skipped": [[r.row, r.reason, r.text] for r in table.skipped],
+            "encoding": table.encoding,
+            "title": table.title,
+        },
+        ensure_ascii=False,
+    )
+
+
+def table_from_json(text: str) -> Table:
+    data = json.loads(text)
+    return Table(
+        headers=[str(h) for h in data["headers"]],
+        rows=[(int(n), [_cell_from_json(c) for c in cells]) for n, cells in data["rows"]],
+        header_row=int(data["header_row"]),
+        skipped=[SkippedRow(int(r), reason, str(t)) for r, reason, t in data["skipped"]],
+        encoding=str(data["encoding"]),
+        title=str(data["title"]),
+    )
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -293,12 +342,13 @@ def _finish(
     encoding: str = "",
 ) -> Table:
     filled = [
-        (number, list(cells))
+        (number, cells if type(cells) is list else list(cells))
         for number, cells in raw_rows
-        if not (_blank(cells[0]) if cells else True) or not all(map(_blank, cells))
+        if cells and (not _blank(cells[0]) or not all(map(_blank, cells)))
     ]
     if not filled:
         raise ImportFileError("import.empty", _("The file is empty."))
+    _check_cell_lengths(filled)
     position = _find_header(filled, kind)
     header_number, header_cells = filled[position]
     skipped = [SkippedRow(number, "title", _row_text(cells)) for number, cells in filled[:position]]
@@ -342,13 +392,49 @@ def _finish(
     return Table(headers, rows, header_number, skipped, encoding, title)
 
 
+def _check_cell_lengths(rows: list[tuple[int, list[Any]]]) -> None:
+    limit = xlsx_reader.MAX_CELL_CHARS
+    for number, cells in rows:
+        for position, cell in enumerate(cells):
+            if type(cell) is str and len(cell) > limit:
+                raise ImportFileError(
+                    "import.too_large_cell",
+                    _("Row %(row)d, column %(column)s holds more than %(n)d characters.")
+                    % {"row": number, "column": get_column_letter(position + 1), "n": limit},
+                )
+
+
 def _unreadable() -> ImportFileError:
     return ImportFileError("import.unreadable", _("The file could not be read as a spreadsheet."))
+
+
+def _too_large(exc: XlsxTooLarge) -> ImportFileError:
+    messages = {
+        "unpacked": _(
+            "The spreadsheet unpacks to more than %(n)d MB, far more than a list holds. Copy the "
+            "list alone into a new file and upload that."
+        ),
+        "rows": _(
+            "The sheet has more than %(n)d rows, blank ones included. Delete the empty rows "
+            "below the list (or copy the list into a new sheet) and upload it again."
+        ),
+        "cells": _(
+            "The sheet has more than %(n)d cells, blank ones included. Delete the empty rows "
+            "and columns around the list and upload it again."
+        ),
+        "cell": _(
+            "A cell holds more than %(n)d characters, more than Excel allows; check the file."
+        ),
+    }
+    limit = exc.limit // (1024 * 1024) if exc.what == "unpacked" else exc.limit
+    return ImportFileError(f"import.too_large_{exc.what}", messages[exc.what] % {"n": limit})
 
 
 def _read_xlsx(data: bytes, kind: str | None) -> Table:
     try:
         sheet = read_first_sheet(data, MAX_ROWS)
+    except XlsxTooLarge as exc:
+        raise _too_large(exc) from exc
     except (XlsxFormatError, ValueError, KeyError, IndexError, UnicodeDecodeError):
         return _read_xlsx_with_openpyxl(data, kind)
     return _finish(sheet.rows, kind, sheet.merged)
@@ -358,6 +444,12 @@ def _read_xlsx_with_openpyxl(data: bytes, kind: str | None) -> Table:
     """The slow, thorough reader, for files the fast one does not understand."""
     import openpyxl
 
+    try:
+        xlsx_reader.check_workbook(data)
+    except XlsxTooLarge as exc:
+        raise _too_large(exc) from exc
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _unreadable() from exc
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error on a damaged file
@@ -459,6 +551,8 @@ def _bad_encoding() -> ImportFileError:
 
 def _read_csv(data: bytes, kind: str | None) -> Table:
     text, encoding = _decode_csv(data, kind)
+    if text.count("\n") > xlsx_reader.MAX_SHEET_ROWS:
+        raise _too_large(XlsxTooLarge("rows", xlsx_reader.MAX_SHEET_ROWS))
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
     try:
@@ -2090,11 +2184,33 @@ def import_file(
 ) -> ImportReport:
     """Read, check and (unless `dry_run`) apply a file. Raises `ImportFileError` for a bad file."""
     check_can_manage(actor, community)
-    table = read_table(filename, data, kind)
-    report = plan_import(kind, community, table, answers=answers, actor=actor)
-    if dry_run:
-        return report
-    return apply_import(actor, community, report, valid_only=valid_only, filename=filename)
+    with collector_paused():
+        table = read_table(filename, data, kind)
+    return import_table(
+        actor, community, kind, table, filename=filename,
+        dry_run=dry_run, valid_only=valid_only, answers=answers,
+    )  # fmt: skip
+
+
+def import_table(
+    actor: User,
+    community: Region,
+    kind: str,
+    table: Table,
+    *,
+    filename: str = "",
+    dry_run: bool = False,
+    valid_only: bool = False,
+    answers: Mapping[str, Answer] | None = None,
+) -> ImportReport:
+    """Check and (unless `dry_run`) apply a table already read (the import pages read an
+    upload once and keep its table for the preview, the mapping step and the confirmation)."""
+    check_can_manage(actor, community)
+    with collector_paused():
+        report = plan_import(kind, community, table, answers=answers, actor=actor)
+        if dry_run:
+            return report
+        return apply_import(actor, community, report, valid_only=valid_only, filename=filename)
 
 
 def answers_from_names(

@@ -53,8 +53,54 @@ _SHEET = re.compile(rf"<{_P}sheet\b([^>]*)")
 _REL = re.compile(rf"<{_P}Relationship\b([^>]*)")
 
 
+# What an import reads at most: a spreadsheet is compressed XML, and a small file can unpack
+# to gigabytes or hold millions of blank rows. Excel itself keeps a cell under 32,767 characters.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_SHEET_ROWS = 50_000  # rows written in the sheet, blank ones included
+MAX_SHEET_CELLS = 1_000_000
+MAX_CELL_CHARS = 32_767
+
+
 class XlsxFormatError(Exception):
     """The file is not laid out as this reader expects."""
+
+
+class XlsxTooLarge(Exception):
+    """The file is beyond what an import reads: ``what`` is "unpacked", "rows", "cells" or
+    "cell" (one cell's length), ``limit`` the bound it passes."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} over {limit}")
+        self.what = what
+        self.limit = limit
+
+
+def check_unpacked_size(archive: zipfile.ZipFile) -> None:
+    """Refuse an archive whose parts unpack to more than `MAX_UNPACKED_BYTES` (a zip bomb).
+
+    The sizes are the archive's own; `zipfile` never unpacks more than a part says it holds."""
+    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+        raise XlsxTooLarge("unpacked", MAX_UNPACKED_BYTES)
+
+
+def check_sheet_size(raw_xml: bytes) -> None:
+    """Refuse a sheet with more rows or cells than an import scans, blank ones included.
+
+    Counting start tags runs at C speed; prefixed tags (``<x:row``) are counted too."""
+    if raw_xml.count(b"<row") + raw_xml.count(b":row ") > MAX_SHEET_ROWS:
+        raise XlsxTooLarge("rows", MAX_SHEET_ROWS)
+    if raw_xml.count(b"<c ") + raw_xml.count(b":c ") > MAX_SHEET_CELLS:
+        raise XlsxTooLarge("cells", MAX_SHEET_CELLS)
+
+
+def check_workbook(data: bytes) -> None:
+    """Every bound, over every sheet: what must hold before openpyxl (which reads every sheet
+    whole) is given the file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_unpacked_size(archive)
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                check_sheet_size(archive.read(name))
 
 
 @dataclass
@@ -151,7 +197,12 @@ def _parts(archive: zipfile.ZipFile) -> tuple[str, str | None, str | None, bool]
     return sheet, strings, styles, date1904
 
 
-def _number(text: str) -> int | float:
+def _date_or_number(value: int | float, epoch: Any) -> Any:
+    converted = from_excel(value, epoch)
+    return converted if isinstance(converted, datetime.datetime | datetime.date) else value
+
+
+def _number(text: str | bytes) -> int | float:
     try:
         return int(text)
     except ValueError:
@@ -167,28 +218,32 @@ def read_first_sheet(data: bytes, max_rows: int) -> Sheet:
     except zipfile.BadZipFile as exc:
         raise XlsxFormatError("not a zip file") from exc
     with archive:
+        check_unpacked_size(archive)
         sheet_part, strings_part, styles_part, date1904 = _parts(archive)
         if sheet_part not in archive.namelist():
             raise XlsxFormatError("sheet part missing")
+        raw_xml = archive.read(sheet_part)
+        check_sheet_size(raw_xml)
         strings = _strings(archive, strings_part)
         date_styles = _date_styles(archive, styles_part)
-        raw_xml = archive.read(sheet_part)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     result: Sheet | None = None
-    if raw_xml.find(b"<sheetData") >= 0:  # no namespace prefix: the usual case
+    if b"<sheetData" in raw_xml:  # no namespace prefix: the usual case
         start, end = raw_xml.find(b"<sheetData"), raw_xml.find(b"</sheetData>")
         body = raw_xml[start : end if end >= 0 else len(raw_xml)]
         result = _regular_cells(body, strings, date_styles, epoch, max_rows)
+    if result is not None:
+        _read_merged(_merge_part(raw_xml), result)
+        return result
     xml = raw_xml.decode("utf-8")
-    if result is None:
-        root = _ROOT.search(xml)
-        prefix = root.group(1) or "" if root else ""
-        data_start = xml.find(f"<{prefix}sheetData")
-        data_end = xml.find(f"</{prefix}sheetData>")
-        if data_start < 0:
-            return Sheet()
-        body_xml = xml[data_start : data_end if data_end >= 0 else len(xml)]
-        result = _any_cells(body_xml, prefix, strings, date_styles, epoch, max_rows)
+    root = _ROOT.search(xml)
+    prefix = root.group(1) or "" if root else ""
+    data_start = xml.find(f"<{prefix}sheetData")
+    data_end = xml.find(f"</{prefix}sheetData>")
+    if data_start < 0:
+        return Sheet()
+    body_xml = xml[data_start : data_end if data_end >= 0 else len(xml)]
+    result = _any_cells(body_xml, prefix, strings, date_styles, epoch, max_rows)
     _read_merged(xml, result)
     return result
 
@@ -204,7 +259,7 @@ _REGULAR_CELL = re.compile(
 
 
 def _regular_cells(
-    body: bytes, strings: list[str], date_styles: set[int], epoch: Any, max_rows: int
+    body: bytes, strings: list[str], date_style_ids: set[int], epoch: Any, max_rows: int
 ) -> Sheet | None:
     """The cells of a regularly written sheet, or None when it is written some other way.
 
@@ -217,6 +272,9 @@ def _regular_cells(
         return None
     result = Sheet()
     columns: dict[bytes, int] = {}
+    count = len(strings)
+    date_styles = {str(style).encode("ascii") for style in date_style_ids}
+    dates: dict[bytes, Any] = {}  # a date cell's raw number -> its date: dates repeat
     current = b""
     cells: list[Any] = []
     filled = False
@@ -228,15 +286,26 @@ def _regular_cells(
                     return result
             current, cells, filled = row, [], False
         value: Any
-        if kind == b"inlineStr":
+        if kind == b"s":
+            if not raw:
+                continue
+            position = int(raw)
+            value = strings[position] if position < count else None
+        elif not kind or kind == b"n":
+            if not raw:
+                continue
+            if style and style in date_styles:
+                value = dates.get(raw)
+                if value is None:
+                    value = dates[raw] = _date_or_number(_number(raw), epoch)
+            else:
+                value = _number(raw)
+        elif kind == b"inlineStr":
             if not inline:
                 continue
             value = _unescape(inline.decode("utf-8"))
         elif not raw:
             continue
-        elif kind == b"s":
-            position = int(raw)
-            value = strings[position] if position < len(strings) else None
         elif kind in {b"str", b"e"}:
             value = _unescape(raw.decode("utf-8"))
         elif kind == b"b":
@@ -244,11 +313,7 @@ def _regular_cells(
         elif kind == b"d":
             value = _iso(raw.decode("ascii"))
         else:
-            value = _number(raw.decode("ascii"))
-            if style and int(style) in date_styles:
-                converted = from_excel(value, epoch)
-                if isinstance(converted, datetime.datetime | datetime.date):
-                    value = converted
+            continue  # a kind of cell the format does not have
         if value is None or value == "":
             continue
         index = columns.get(letters)
@@ -341,6 +406,13 @@ def _any_cells(
             if len(result.rows) > max_rows + 20:
                 break
     return result
+
+
+def _merge_part(raw_xml: bytes) -> str:
+    """The text of the sheet's merged ranges (they follow the cells), without decoding the rest."""
+    end = raw_xml.rfind(b"</sheetData>")
+    start = raw_xml.find(b"mergeCell", end if end >= 0 else 0)
+    return raw_xml[start - 1 :].decode("utf-8") if start > 0 else ""
 
 
 def _read_merged(xml: str, result: Sheet) -> None:
