@@ -62,3 +62,20 @@ def test_the_demo_accounts_can_sign_in(client, db):
     call_command("demo", "--quiet")
     response = client.post("/accounts/login/", {"mobile": "13800000001", "password": "wulian2026"})
     assert response.status_code == 302
+
+
+def test_a_list_that_writes_42号小区_imports_into_the_demo_without_a_question(db):
+    """The article (and the staff's own sheets) call the compound 42号小区."""
+    from wulian.lists import spreadsheets
+
+    call_command("demo", "--quiet")
+    community = Region.objects.get(name="江汉北路社区")
+    assignment = community.staff.select_related("user").first()
+    assert assignment is not None
+    staff = assignment.user
+    data = "标题,小区\n老人上门理发,42号小区\n".encode()
+    report = spreadsheets.import_file(staff, community, "needs", "n.csv", data, dry_run=True)
+    assert not report.errors and not report.questions
+    need = report.to_create[0].need
+    assert need is not None and need.compound is not None
+    assert need.compound.name == "江汉北路42号小区"

@@ -170,7 +170,7 @@ def test_a_date_without_a_year_takes_the_next_such_day_and_says_so(world):
     assert not report.errors
     assert [row.need.deadline for row in report.to_create] == [coming, coming]
     assert notes == [
-        f"column 截止日期,  (rows 2、3): no year written; read as {coming.isoformat()}, "
+        f"column 截止日期 (rows 2、3): no year written; read as {coming.isoformat()}, "
         "the next such day."
     ]
     assert lists_io.read_date("1月1日", datetime.date(2026, 12, 2)) == (

@@ -616,12 +616,15 @@ class ValueNote:
     rows: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return _("column %(column)s, %(value)s (rows %(rows)s): %(message)s") % {
+        params = {
             "column": self.column,
             "value": self.value,
             "rows": _row_list(self.rows),
             "message": self.message,
         }
+        if not self.value:
+            return _("column %(column)s (rows %(rows)s): %(message)s") % params
+        return _("column %(column)s, %(value)s (rows %(rows)s): %(message)s") % params
 
 
 def _row_list(rows: Sequence[int], limit: int = 12) -> str:

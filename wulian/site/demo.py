@@ -32,6 +32,12 @@ COMPOUNDS = [
     ("义和巷小区", "义和巷5号", 120, 3),
     ("新马路家属院", "新马路22号", 150, 4),
 ]
+# What residents and staff call them (the article says "42号小区"); imports read both.
+SHORT_NAMES = {
+    "江汉北路42号小区": "42号小区",
+    "江汉北路36号院": "36号院",
+    "江汉北路18号小区": "18号小区",
+}
 
 ENTERPRISES = [
     "武汉江汉北物业服务有限公司",
@@ -174,7 +180,12 @@ class DemoBuilder:
             compound, created = Compound.objects.get_or_create(
                 community=community,
                 name=name,
-                defaults={"address": address, "households": households, "buildings": buildings},
+                defaults={
+                    "address": address,
+                    "households": households,
+                    "buildings": buildings,
+                    "short_name": SHORT_NAMES.get(name, ""),
+                },
             )
             self.result.count("compounds", created)
             compounds.append(compound)
