@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,6 +44,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+def admin_login_view(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin site signs in through the site's own page, so its lockout applies there too."""
+    target = safe_next(request, reverse("admin:index"))
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
 
 def login_code_view(request: HttpRequest) -> HttpResponse:
