@@ -23,6 +23,7 @@ from wulian.accounts.models import (
 )
 from wulian.audit import services as audit
 from wulian.core.errors import DomainError, NotAllowed
+from wulian.core.idempotency import forget_old_submissions
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound
 
@@ -304,6 +305,16 @@ def set_verified_resident(actor: User, person: User, verified: bool) -> User:
             community=person.community,
         )
     return person
+
+
+def forget_old_records() -> str:
+    """Sign-in codes and failed attempts are kept a day (for the limits), then deleted; so
+    are the one-time submission claims (wulian.core.idempotency)."""
+    since = timezone.now() - datetime.timedelta(days=1)
+    codes, _ = OneTimeCode.objects.filter(created_at__lt=since).delete()
+    failures, _ = LoginFailure.objects.filter(created_at__lt=since).delete()
+    submissions = forget_old_submissions()
+    return f"{codes} codes, {failures} failures, {submissions} submissions forgotten"
 
 
 def issue_token(
