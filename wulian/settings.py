@@ -64,8 +64,24 @@ DEBUG = env_bool("DEBUG", default=WULIAN_ENV == "development")
 DATA_DIR = Path(env_str("WULIAN_DATA_DIR", str(BASE_DIR / "var")))
 
 
+# Secrets seen in tutorials and sample files; a production key must be none of them.
+WEAK_SECRET_KEYS = {"secret", "changeme", "change-me", "secret_key", "your-secret-key", "x"}
+
+
 def _secret_key() -> str:
     key = env_str("SECRET_KEY")
+    if key and PRODUCTION:
+        weak = (
+            len(key) < 50
+            or len(set(key)) < 5
+            or key.startswith("django-insecure")
+            or key.lower() in WEAK_SECRET_KEYS
+        )
+        if weak:
+            raise ImproperlyConfigured(
+                "SECRET_KEY is too weak for production: use at least 50 random characters, "
+                "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
     if key:
         return key
     if PRODUCTION:
@@ -105,6 +121,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    # The API's documentation page, with Swagger UI served from our own static files.
+    "ninja",
 ]
 
 # Background work: Django's tasks API with the database backend, run by `wulian worker`.
@@ -116,6 +134,7 @@ TASKS = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wulian.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wulian.accounts.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -239,6 +259,25 @@ DEFAULT_COMMUNITY = env_str("DEFAULT_COMMUNITY", "江汉北路社区")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "wulian@localhost")
+
+# Security headers. Every script is a static file of ours (no inline script, no handler
+# attributes, no CDN), so scripts may come from this site only; styles allow inline style
+# attributes, which the charts' tooltips and the API docs set.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# In production: HTTPS only (HSTS for a year, plain HTTP redirected). Behind a proxy that
+# terminates TLS and redirects itself, SECURE_SSL_REDIRECT=false; the proxy must then send
+# X-Forwarded-Proto (read below) for cookies and HSTS to apply.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The health check answers on plain HTTP, for the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

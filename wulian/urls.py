@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import include, path
 
+from wulian.accounts.views import admin_login_view
 from wulian.api import api
 from wulian.core.registry import url_includes
 from wulian.core.views import healthz_view
@@ -12,6 +13,8 @@ def _superusers_only(request: HttpRequest) -> bool:
 
 
 admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
+# One sign-in page for the whole site: the admin's own would bypass its lockout.
+admin.site.login = admin_login_view  # type: ignore[method-assign]
 admin.site.site_header = "Wulian 五联"
 
 urlpatterns = [

@@ -258,3 +258,48 @@ def test_the_admin_site_is_for_superusers_only(client, world):
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/user/add/").status_code == 200
+
+
+def _superuser():
+    from wulian.accounts.models import User
+
+    return User.objects.create_superuser("13800000000", "admin-pass-1", real_name="管理员")
+
+
+def test_the_admin_sign_in_is_the_sites_own_and_keeps_its_lockout(client, world):
+    _superuser()
+    for _ in range(5):
+        client.post("/accounts/login/", {"mobile": "13800000000", "password": "wrong"})
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "13800000000", "password": "admin-pass-1", "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert client.get("/admin/").status_code == 302
+    locked = client.post("/accounts/login/", {"mobile": "13800000000", "password": "admin-pass-1"})
+    assert "失败次数过多" in locked.content.decode()
+
+
+def test_wrong_passwords_through_the_admin_never_sign_in_and_the_site_locks(client, world):
+    _superuser()
+    for _ in range(10):
+        client.post("/admin/login/", {"username": "13800000000", "password": "wrong"})
+    for _ in range(5):
+        client.post("/accounts/login/", {"mobile": "13800000000", "password": "wrong"})
+    client.post("/admin/login/", {"username": "13800000000", "password": "admin-pass-1"})
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_superuser_reaches_the_admin_through_the_sites_sign_in(client, world):
+    _superuser()
+    start = client.get("/admin/")
+    assert start.status_code == 302
+    login_page = client.get(start.url, follow=True)
+    assert login_page.redirect_chain[-1][0].startswith("/accounts/login/?next=")
+    response = client.post(
+        "/accounts/login/?next=/admin/",
+        {"mobile": "13800000000", "password": "admin-pass-1", "next": "/admin/"},
+    )
+    assert response.url == "/admin/"
+    assert client.get("/admin/").status_code == 200

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
+from django.http import HttpRequest
 
 from wulian.accounts.models import ApiToken, User
 
@@ -37,5 +38,22 @@ class UserAdmin(BaseUserAdmin[User]):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
-    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+    """Tokens are issued on the unit's page or with `wulian token issue`, which make the secret
+    and show it once; here they are looked at, renamed or revoked."""
+
+    list_display = ["name", "user", "organization", "scope", "prefix", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    fields = [
+        "name",
+        "user",
+        "organization",
+        "scope",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["user", "organization", "prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

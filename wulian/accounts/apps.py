@@ -10,3 +10,4 @@ class AccountsConfig(WulianApp):
     urls = ("accounts/", "wulian.accounts.urls")
     api_router = "wulian.accounts.api.router"
     navigation = "wulian.accounts.navigation.items"
+    periodic_tasks = ("wulian.accounts.tasks.sweep_accounts_task",)

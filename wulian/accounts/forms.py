@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wulian.accounts.models import User, mobile_validator, normalize_mobile
+from wulian.accounts.models import ApiToken, User, mobile_validator, normalize_mobile
 from wulian.places.models import Compound
 
 
@@ -113,3 +113,14 @@ class ProfileForm(forms.ModelForm[User]):
             compounds = compounds.filter(community_id=self.instance.community_id)
         self.fields["compound"].queryset = compounds  # type: ignore[attr-defined]
         self.fields["compound"].required = False
+
+
+class TokenIssueForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Which system uses it, e.g. “the school's duty roster”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ
+    )

@@ -167,14 +167,34 @@ class LoginFailure(models.Model):
 
 
 class ApiToken(models.Model):
-    """A token for a unit's system to call the API as a person. Only its digest is stored."""
+    """A token for a unit's system to call the API as a person. Only its digest is stored:
+    the secret is shown once, when it is issued."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    SECRET_PREFIX = "wl_"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
     name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("access"), max_length=10, choices=Scope.choices, default=Scope.WRITE)
     prefix = models.CharField(max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -183,6 +203,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+    @staticmethod
+    def new_secret() -> str:
+        return ApiToken.SECRET_PREFIX + secrets.token_urlsafe(32)
 
     @staticmethod
     def digest_of(key: str) -> str:

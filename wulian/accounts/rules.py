@@ -8,6 +8,7 @@ import rules
 
 from wulian.accounts.models import User
 from wulian.core.access import get_for
+from wulian.orgs.rules import is_org_admin
 from wulian.places.rules import covers
 
 
@@ -24,6 +25,8 @@ def is_staff_of_person(user: Any, person: User | None) -> bool:
 rules.add_perm("accounts.view_person", is_self | is_staff_of_person)
 rules.add_perm("accounts.view_mobile", is_self | is_staff_of_person)
 rules.add_perm("accounts.verify_resident", is_staff_of_person)
+# A unit's administrators issue, list and revoke the unit's API tokens.
+rules.add_perm("accounts.manage_tokens", is_org_admin)
 
 
 def get_person_for(user: Any, pk: Any, perm: str = "accounts.view_person") -> User:

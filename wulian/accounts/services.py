@@ -14,9 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from wulian.accounts import sms
-from wulian.accounts.models import LoginFailure, OneTimeCode, User, normalize_mobile
+from wulian.accounts.models import (
+    ApiToken,
+    LoginFailure,
+    OneTimeCode,
+    User,
+    normalize_mobile,
+)
 from wulian.audit import services as audit
 from wulian.core.errors import DomainError, NotAllowed
+from wulian.core.idempotency import forget_old_submissions
+from wulian.orgs.models import Organization
 from wulian.places.models import Compound
 
 audit.register_actions(
@@ -26,6 +34,8 @@ audit.register_actions(
         "accounts.resident_verified": gettext_lazy("verified the resident"),
         "accounts.resident_unverified": gettext_lazy("withdrew the resident verification"),
         "accounts.person_created": gettext_lazy("created the account"),
+        "accounts.token_issued": gettext_lazy("issued an API token"),
+        "accounts.token_revoked": gettext_lazy("revoked an API token"),
     }
 )
 
@@ -295,3 +305,97 @@ def set_verified_resident(actor: User, person: User, verified: bool) -> User:
             community=person.community,
         )
     return person
+
+
+def forget_old_records() -> str:
+    """Sign-in codes and failed attempts are kept a day (for the limits), then deleted; so
+    are the one-time submission claims (wulian.core.idempotency)."""
+    since = timezone.now() - datetime.timedelta(days=1)
+    codes, _ = OneTimeCode.objects.filter(created_at__lt=since).delete()
+    failures, _ = LoginFailure.objects.filter(created_at__lt=since).delete()
+    submissions = forget_old_submissions()
+    return f"{codes} codes, {failures} failures, {submissions} submissions forgotten"
+
+
+def issue_token(
+    actor: User | None,
+    *,
+    name: str,
+    scope: str,
+    organization: Organization | None = None,
+    user: User | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue an API token; returns it and its secret, which is shown once and never stored.
+
+    On a page a unit's administrator issues tokens for their unit, acting as themselves
+    (`actor`); on the command line (`actor` None) an operator names the person (`user`).
+    """
+    if actor is not None:
+        if organization is None or not actor.has_perm("accounts.manage_tokens", organization):
+            raise NotAllowed(
+                "token.not_admin", _("Only the unit's administrators can issue its API tokens.")
+            )
+        user = actor
+    if user is None or not user.is_active:
+        raise DomainError("token.no_person", _("Name an active person for the token to act as."))
+    name = " ".join(name.split())
+    if not name or len(name) > 100:
+        raise DomainError("token.bad_name", _("Give the token a name (up to 100 characters)."))
+    if scope not in ApiToken.Scope.values:
+        raise DomainError("token.bad_scope", _("The scope is read or write."))
+    secret = ApiToken.new_secret()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            organization=organization,
+            name=name,
+            scope=scope,
+            prefix=secret[len(ApiToken.SECRET_PREFIX) :][:8],
+            digest=ApiToken.digest_of(secret),
+            created_by=actor,
+        )
+        audit.record(
+            actor,
+            "accounts.token_issued",
+            token,
+            after={"name": name, "scope": scope, "user": user.pk},
+            community=organization.region if organization is not None else user.community,
+        )
+    return token, secret
+
+
+def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; the unit's administrators (or an operator) may."""
+    if actor is not None and (
+        token.organization is None
+        or not actor.has_perm("accounts.manage_tokens", token.organization)
+    ):
+        raise NotAllowed(
+            "token.not_admin", _("Only the unit's administrators can revoke its API tokens.")
+        )
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            return token
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            "accounts.token_revoked",
+            token,
+            after={"revoked_at": token.revoked_at.isoformat()},
+            community=token.organization.region if token.organization else token.user.community,
+        )
+    return token
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live token behind a bearer secret, marked as used; None for an unknown or revoked one."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is not None:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token

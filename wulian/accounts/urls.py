@@ -14,4 +14,5 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_view, name="person"),
     path("people/<int:pk>/verify/", views.verify_view, name="verify"),
     path("communities/<int:community_id>/residents/", views.residents_view, name="residents"),
+    path("units/<int:org_id>/tokens/", views.unit_tokens_view, name="unit_tokens"),
 ]

@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,11 +19,13 @@ from wulian.accounts.forms import (
     PasswordChangeForm,
     PasswordLoginForm,
     ProfileForm,
+    TokenIssueForm,
 )
-from wulian.accounts.models import User
+from wulian.accounts.models import ApiToken, User
 from wulian.accounts.rules import get_person_for
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip, safe_next
+from wulian.orgs.rules import get_organization_for
 from wulian.places.rules import get_region_for
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -43,6 +46,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+def admin_login_view(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin site signs in through the site's own page, so its lockout applies there too."""
+    target = safe_next(request, reverse("admin:index"))
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
 
 def login_code_view(request: HttpRequest) -> HttpResponse:
@@ -212,4 +221,44 @@ def residents_view(request: HttpRequest, community_id: int) -> HttpResponse:
             "compounds": community.compounds.all(),
             "compound_filter": compound,
         },
+    )
+
+
+@login_required
+def unit_tokens_view(request: HttpRequest, org_id: int) -> HttpResponse:
+    """A unit's administrators issue, list and revoke the unit's API tokens. A new token's
+    secret is on this one answer and nowhere else: only its digest is kept."""
+    user = User.of(request)
+    unit = get_organization_for(user, org_id, "accounts.manage_tokens")
+    form = TokenIssueForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and "revoke" in request.POST:
+        raw = request.POST["revoke"]
+        token = (
+            ApiToken.objects.filter(organization=unit, pk=int(raw)).first()
+            if raw.isdigit() and len(raw) < 19
+            else None
+        )
+        if token is None:
+            raise Http404
+        services.revoke_token(user, token)
+        messages.info(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+        return redirect("accounts:unit_tokens", org_id=unit.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, secret = services.issue_token(
+                user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                organization=unit,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            form = TokenIssueForm()
+    tokens = ApiToken.objects.filter(organization=unit).select_related("user", "created_by")
+    return render(
+        request,
+        "accounts/unit_tokens.html",
+        {"unit": unit, "form": form, "secret": secret, "tokens": tokens},
     )

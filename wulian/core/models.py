@@ -67,3 +67,29 @@ class StoredFile(models.Model):
         stored.file.save(content.name or f"upload.{clean.extension}", content, save=False)
         stored.save()
         return stored
+
+
+class Submission(models.Model):
+    """A create that must happen once: a form's one-time token, or an API `Idempotency-Key`.
+
+    Claimed in the same transaction as the change it guards, so a failed attempt leaves no
+    claim; the unique (owner, key) makes a repeat, even a simultaneous one, wait for the first
+    and then find its answer here (a redirect for a form, the JSON response for the API).
+    """
+
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=140)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    answer = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="submission_once_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

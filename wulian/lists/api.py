@@ -20,6 +20,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
+from wulian.core.idempotency import idempotent
 from wulian.lists import matching, names, services
 from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import Category, Need, Project, Resource
@@ -326,6 +327,7 @@ def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
 
 
 @router.post("/needs", response={201: NeedOut}, summary="Raise a need")
+@idempotent
 def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
     user = User.of(request)
     community = _community(payload.community_id)
@@ -357,6 +359,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
 
 
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
+@idempotent
 def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[Any]:
     user = User.of(request)
     need = get_need_for(user, need_id)
@@ -418,6 +421,7 @@ def _resource_input(payload: ResourceIn) -> services.ResourceInput:
 
 
 @router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")
+@idempotent
 def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
     user = User.of(request)
     if payload.kind not in Resource.Kind.values:
@@ -477,6 +481,7 @@ def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, An
 
 
 @router.post("/projects/{project_id}/progress", response={201: ProjectOut})
+@idempotent
 def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status[Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.idempotency import OnceFormMixin
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateInput, TimeInput
 from wulian.lists import services
@@ -33,7 +34,7 @@ class CategoryField(forms.ModelChoiceField[Any]):
         return str(obj)
 
 
-class NeedForm(forms.Form):
+class NeedForm(OnceFormMixin):
     title = forms.CharField(
         label=_("What do you need?"),
         max_length=120,

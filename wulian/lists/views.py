@@ -18,6 +18,7 @@ from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
+from wulian.core.idempotency import submit_once
 from wulian.lists import forms, matching, services
 from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import (
@@ -151,7 +152,8 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
         staff=staff,
         initial={"compound": user.compound_id, "slots": 1, "urgency": 0},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> HttpResponse | None:
         try:
             need = services.raise_need(
                 user,
@@ -163,11 +165,16 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             _error(form, exc)
-        else:
-            messages.success(
-                request, _("Thank you. Your need has been sent to the community staff for review.")
-            )
-            return redirect("lists:need", pk=need.pk)
+            return None
+        messages.success(
+            request, _("Thank you. Your need has been sent to the community staff for review.")
+        )
+        return redirect("lists:need", pk=need.pk)
+
+    if request.method == "POST" and form.is_valid():
+        done = submit_once(request, form, perform)
+        if done is not None:
+            return done
     return render(
         request, "lists/need_form.html", {"form": form, "community": community, "need": None}
     )

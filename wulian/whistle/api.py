@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from wulian.accounts.models import User
+from wulian.core.idempotency import idempotent
 from wulian.orgs.models import Organization
 from wulian.places.rules import get_region_for
 from wulian.whistle import services
@@ -107,6 +108,7 @@ def get_whistle(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
 
 
 @router.post("/whistles", response={201: WhistleOut})
+@idempotent
 def blow(request: HttpRequest, payload: WhistleIn) -> Status[Any]:
     user = User.of(request)
     community = get_region_for(user, payload.community_id, "whistle.blow")

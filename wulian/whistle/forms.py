@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wulian.accounts.models import User, normalize_mobile
+from wulian.core.idempotency import OnceFormMixin
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateTimeInput
 from wulian.orgs.models import Organization
@@ -14,7 +15,7 @@ from wulian.places.models import Compound, Region
 from wulian.whistle.models import WhistleType
 
 
-class WhistleForm(forms.Form):
+class WhistleForm(OnceFormMixin):
     type = forms.ChoiceField(label=_("Type"), choices=WhistleType.choices, widget=forms.RadioSelect)
     title = forms.CharField(label=_("What is the matter?"), max_length=120)
     text = forms.CharField(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
 from wulian.core.errors import DomainError
+from wulian.core.idempotency import submit_once
 from wulian.lists.rules import get_need_for
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions, get_region_for
@@ -68,7 +69,8 @@ def whistle_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
         units=units,
         initial={"type": request.GET.get("type", "everyday")},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> HttpResponse | None:
         data = form.cleaned_data
         try:
             need = get_need_for(user, data["need"]) if data.get("need") else None
@@ -91,9 +93,14 @@ def whistle_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
             )
         except DomainError as exc:
             form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The whistle is blown; the units have been notified."))
-            return redirect("whistle:detail", pk=whistle.pk)
+            return None
+        messages.success(request, _("The whistle is blown; the units have been notified."))
+        return redirect("whistle:detail", pk=whistle.pk)
+
+    if request.method == "POST" and form.is_valid():
+        done = submit_once(request, form, perform)
+        if done is not None:
+            return done
     defaults = {
         value: services.deadlines_for(community, value)
         for value in ("emergency", "joint", "everyday")
