@@ -122,6 +122,7 @@ MIDDLEWARE = [
     # After LocaleMiddleware, so the language is known when the page goes out.
     "wulian.core.script.TraditionalScriptMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "wulian.core.http.CleanTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

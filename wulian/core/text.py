@@ -7,7 +7,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import opencc
 
@@ -64,10 +64,21 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def clean_text(text: str) -> str:
     """The text without control characters (三楼\x0b四楼 → 三楼四楼); tabs and line breaks stay.
 
-    Applied where text enters: forms (`core.forms.CleanTextMixin`), the API's schemas
-    (`core.schemas.InputSchema`, `CleanStr`) and the importer's cell reading.
+    Applied where text enters: every form a page receives (`core.http.CleanTextMiddleware`),
+    every API body and query (the API's parser, through `clean_data`) and the importer's cells.
     """
     return _CONTROL.sub("", text)
+
+
+def clean_data(data: Any) -> Any:
+    """`clean_text` applied to every string in a decoded JSON body (dicts, lists, strings)."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, dict):
+        return {clean_data(key): clean_data(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [clean_data(value) for value in data]
+    return data
 
 
 # What makes a spreadsheet cell a formula (OWASP's list), tab and carriage return included:
