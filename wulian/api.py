@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, django_auth
 from wulian.accounts.models import ApiToken
 from wulian.core.errors import DomainError
 from wulian.core.registry import api_routers
+from wulian.core.text import clean_data
 
 
 class TokenAuth(HttpBearer):
@@ -27,13 +28,14 @@ class TokenAuth(HttpBearer):
 
 
 class BodyParser(Parser):
-    """JSON bodies, as documented; a form-encoded body (a plain HTML form, or a client that
-    posts an action with no fields) is read as its fields."""
+    """JSON bodies, as documented, without control characters in their text; a form-encoded
+    body (a plain HTML form, or a client that posts an action with no fields) is read as its
+    fields."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         if request.content_type in {"multipart/form-data", "application/x-www-form-urlencoded"}:
-            return request.POST.dict()
-        return super().parse_body(request)
+            return clean_data(request.POST.dict())  # type: ignore[no-any-return]
+        return clean_data(super().parse_body(request))  # type: ignore[no-any-return]
 
 
 api = NinjaAPI(

@@ -141,6 +141,7 @@ MIDDLEWARE = [
     # After LocaleMiddleware, so the language is known when the page goes out.
     "wulian.core.script.TraditionalScriptMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "wulian.core.http.CleanTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "wulian.accounts.middleware.ApiTokenMiddleware",

@@ -94,6 +94,7 @@ def render_report_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from wulian.core.sheets import xlsx_append
     from wulian.lists.models import PartyKind
 
     data = report.as_json()
@@ -101,43 +102,46 @@ def render_report_xlsx(report: Report) -> bytes:
     summary = workbook.active
     assert summary is not None
     summary.title = _("Summary")[:31]
-    summary.append([report.event.title])
+    xlsx_append(summary, [report.event.title])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([data["sentence"]])
+    xlsx_append(summary, [data["sentence"]])
     summary["A2"].alignment = Alignment(wrap_text=True)
-    summary.append([])
+    xlsx_append(summary, [])
     for label, value in (
         (_("Needs released"), data["needs"]),
         (_("Claimed"), data["claimed"]),
         (_("Unclaimed"), data["unclaimed"]),
         (_("Agreements signed"), data["agreements_signed"]),
     ):
-        summary.append([label, value])
-    summary.append([])
-    summary.append([_("Kind"), _("Raisers"), _("Claimants")])
+        xlsx_append(summary, [label, value])
+    xlsx_append(summary, [])
+    xlsx_append(summary, [_("Kind"), _("Raisers"), _("Claimants")])
     for cell in summary[summary.max_row]:
         cell.font = Font(bold=True)
     for kind in data["raisers_by_kind"]:
-        summary.append(
+        xlsx_append(
+            summary,
             [
                 str(PartyKind(kind).label),
                 data["raisers_by_kind"][kind],
                 data["claimants_by_kind"][kind],
-            ]
+            ],
         )
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 12
     summary.column_dimensions["C"].width = 12
 
     sheet = workbook.create_sheet(_("Needs")[:31])
-    sheet.append(
-        [_("Need"), _("Title"), _("Raised by"), _("Raiser kind"), _("Slots"), _("Claimed by")]
+    xlsx_append(
+        sheet,
+        [_("Need"), _("Title"), _("Raised by"), _("Raiser kind"), _("Slots"), _("Claimed by")],
     )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in report.rows():
         need = row["need"]
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 need.pk,
                 need.title,
@@ -145,7 +149,7 @@ def render_report_xlsx(report: Report) -> bytes:
                 row["raiser_kind"],
                 need.slots,
                 "、".join(row["claimants"]),
-            ]
+            ],
         )
     for column, width in zip("ABCDEF", (8, 40, 30, 14, 8, 40), strict=True):
         sheet.column_dimensions[column].width = width

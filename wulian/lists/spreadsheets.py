@@ -57,6 +57,7 @@ from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.batch import collector_paused
 from wulian.core.errors import DomainError, NotAllowed
+from wulian.core.sheets import csv_values, xlsx_append
 from wulian.core.text import fold, to_traditional
 from wulian.lists import import_words as words
 from wulian.lists import services, xlsx_reader
@@ -2444,23 +2445,6 @@ def _width(value: Cell) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _looks_like_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.lstrip()[:1] in {*_FORMULA_START, "\t", "\r"}
-
-
-def _not_formula(value: Cell) -> Cell:
-    """openpyxl writes a string starting with "=" as a formula; a placeholder keeps it out."""
-    return "" if _looks_like_formula(value) else value
-
-
-def _quoted_if_formula(value: Any) -> Any:
-    """Residents' text may start with =, +, - or @; a spreadsheet opening the CSV would run it
-    as a formula. A leading apostrophe keeps it text (and the importer takes it off again)."""
-    if isinstance(value, str) and _looks_like_formula(value):
-        return "'" + value
-    return value
-
-
 def render_xlsx(rows: Iterable[Sequence[Cell]], title: str = "Sheet1") -> bytes:
     """A workbook with a bold header row, sensible column widths and real dates."""
     from openpyxl import Workbook
@@ -2473,15 +2457,11 @@ def render_xlsx(rows: Iterable[Sequence[Cell]], title: str = "Sheet1") -> bytes:
     sheet.title = title[:31]
     widths: dict[int, int] = {}
     for number, row in enumerate(rows, start=1):
-        sheet.append([_not_formula(value) for value in row])
+        xlsx_append(sheet, row)
         for index, value in enumerate(row, start=1):
             widths[index] = max(widths.get(index, 0), _width(value))
-            cell = sheet.cell(number, index)
             if isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif _looks_like_formula(value):
-                cell.value = value
-                cell.data_type = "s"  # text people wrote is never a formula
+                sheet.cell(number, index).number_format = "yyyy-mm-dd"
         if number == 1:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
@@ -2498,16 +2478,7 @@ def render_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow(
-            [
-                ""
-                if v is None
-                else v.isoformat()
-                if isinstance(v, datetime.date)
-                else _quoted_if_formula(v)
-                for v in row
-            ]
-        )
+        writer.writerow(csv_values(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
