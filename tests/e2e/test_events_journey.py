@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESK, PHONE, assert_fits_width, check_accessibility
-from tests.events.qr import decode_pdf
+from tests.events.qr import decode_image, decode_pdf
 from wulian.accounts.models import User
 from wulian.events.models import ReleaseEvent
 from wulian.lists import services as lists
@@ -109,6 +111,17 @@ def test_a_release_event_goes_from_posters_to_a_claim_on_the_big_screen(
     board.wait_for_function("document.body.dataset.version !== ''")
     board.evaluate("window.__sameDocument = true")
     check_accessibility(board)
+    # Three needs: compact tiles, not stretched down the screen, and a large QR code of the
+    # event's page that a phone at the back of the hall reads.
+    for tile in board.locator(".tile").all():
+        box = tile.bounding_box()
+        assert box is not None and box["height"] < BOARD["height"] / 4
+    qr = board.locator(".claim-qr img")
+    qr_box = qr.bounding_box()
+    assert qr_box is not None and qr_box["width"] >= 200
+    shot = Image.open(io.BytesIO(qr.screenshot()))
+    assert decode_image(shot) == f"{base}/events/{event.pk}/"
+    expect(board.locator(".legend")).to_contain_text("认领的单位和个人")
 
     # On a phone, the bakery's owner follows the first claim URL, signs in with a code.
     phone_ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")

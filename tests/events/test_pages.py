@@ -185,6 +185,29 @@ def test_it_prints_posters_whose_qr_codes_open_the_claim_pages(world, event, nee
     assert "武汉市第一商业学校" in text and "居**" in text and "居民甲" not in text
 
 
+def _printed_sizes_mm(pdf: Path) -> list[float]:
+    """The printed width of each image in a PDF, in millimetres (from `pdfimages -list`)."""
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    return [int(line.split()[3]) / int(line.split()[12]) * 25.4 for line in listing]
+
+
+@needs_poppler
+def test_the_a3_poster_fills_its_page_and_prints_no_count_that_goes_stale(
+    world, event, needs, tmp_path
+):
+    client = client_for(world, "community_staff")
+    client.cookies["wulian_language"] = "en"
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(client.get(f"/events/{event.pk}/print/poster.pdf").content)
+    # Three needs on an A3 page: QR codes about 75 mm wide, read from across the hall.
+    assert all(size > 60 for size in _printed_sizes_mm(pdf)), _printed_sizes_mm(pdf)
+    text = _pdf_text(pdf.read_bytes(), tmp_path)
+    assert "left" not in text and "on the list" not in text
+    assert "Scan to claim" in text
+
+
 @needs_poppler
 def test_it_offers_the_report_as_pdf_xlsx_and_json(world, live, needs, tmp_path):
     services.record_paper_claim(world["community_staff"], live, needs[0], organization=world.unit)

@@ -68,9 +68,37 @@ def render_posters(
             "event": event,
             "items": items,
             "pages": [items[i : i + 4] for i in range(0, len(items), 4)],
+            "grid": poster_grid(len(items)),
             "generated_at": event.starts_at,
         },
     )
+
+
+# The A3 poster's grid area below its title, in millimetres.
+POSTER_WIDTH, POSTER_HEIGHT = 273.0, 345.0
+
+
+def poster_grid(count: int) -> dict[str, float]:
+    """Cells that fill the A3 poster: as few columns as give each need the largest square
+    (three needs get a QR code a phone reads from across the hall); from 21 needs on, five
+    columns of four rows a page."""
+    if count > 20:
+        columns, rows = 5, 4
+    else:
+        columns = max(
+            range(1, 6),
+            key=lambda c: (min(POSTER_WIDTH / c, POSTER_HEIGHT / -(-max(count, 1) // c)), -c),
+        )
+        rows = -(-max(count, 1) // columns)
+    width, height = POSTER_WIDTH / columns, POSTER_HEIGHT / rows
+    side = min(width, height)
+    return {
+        "width": round(width - 0.1, 1),
+        "height": round(height - 0.1, 1),
+        "qr": round(side * 0.55, 1),
+        "title": round(max(10.0, min(28.0, side / 5.5)), 1),
+        "text": round(max(7.5, min(16.0, side / 8.5)), 1),
+    }
 
 
 def render_report_pdf(report: Report) -> bytes:

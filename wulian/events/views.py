@@ -262,10 +262,16 @@ def posters_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 def board_view(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_event_for(request.user, pk)
+    page = request.build_absolute_uri(reverse("events:detail", args=[event.pk]))
     return render(
         request,
         "events/board.html",
-        {"event": event, "board": reports.board_state(event)},
+        {
+            "event": event,
+            "board": reports.board_state(event),
+            "page_url": page,
+            "page_qr": documents.qr_data_uri(page),
+        },
     )
 
 

@@ -23,13 +23,13 @@
     chart.setOption({
       animationDuration: 500,
       textStyle: { color: "#fff", fontSize: 14 },
-      grid: { left: 8, right: 24, top: 28, bottom: 4, containLabel: true },
-      legend: { top: 0, textStyle: { color: "#fff" } },
+      grid: { left: 8, right: 24, top: 4, bottom: 4, containLabel: true },
+      legend: { show: false },  // the page's own legend, above the chart, says what each bar is
       xAxis: { type: "value", minInterval: 1, axisLabel: { color: "#fff" }, splitLine: { lineStyle: { color: "rgba(255,255,255,.2)" } } },
       yAxis: { type: "category", inverse: true, data: kinds.map(function (k) { return k.label; }), axisLabel: { color: "#fff", fontSize: 14 } },
       series: [
         { name: status.getAttribute("data-claimants"), type: "bar", data: kinds.map(function (k) { return k.claimants; }), itemStyle: { color: "#ffd54f" }, label: { show: true, position: "right", color: "#fff" } },
-        { name: status.getAttribute("data-claims"), type: "bar", data: kinds.map(function (k) { return k.claims; }), itemStyle: { color: "#ff8a65" } }
+        { name: status.getAttribute("data-claims"), type: "bar", data: kinds.map(function (k) { return k.claims; }), itemStyle: { color: "#ff8a65" }, label: { show: true, position: "right", color: "#fff" } }
       ]
     });
   }
@@ -57,6 +57,7 @@
       order.push(node);
     });
     tiles.replaceChildren.apply(tiles, order);
+    body.classList.toggle("few", order.length <= 12);
     var ticker = document.getElementById("board-ticker");
     var items = data.ticker.map(function (item) {
       var li = el("li");
