@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from PIL import Image
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import PHONE
 from wulian.lists.models import Need
@@ -27,19 +26,15 @@ def _page_as(browser: Any, base: str, user: Any) -> Any:
 
 
 def _loaded(page: Any, selector: str) -> bool:
-    """Whether the first image matching ``selector`` arrives and decodes (waiting up to 10 s)."""
+    """Whether the first image matching ``selector`` arrives and decodes (waiting up to 10 s;
+    polled from outside the page, since its script policy forbids wait_for_function's eval)."""
     image = page.locator(selector).first
     image.scroll_into_view_if_needed()
-    try:
-        page.wait_for_function(
-            "sel => { const img = document.querySelector(sel);"
-            " return img !== null && img.complete && img.naturalWidth > 0; }",
-            arg=selector,
-            timeout=10_000,
-        )
-    except PlaywrightTimeout:
-        return False
-    return True
+    for _ in range(100):
+        if image.evaluate("img => img.complete && img.naturalWidth > 0"):
+            return True
+        page.wait_for_timeout(100)
+    return False
 
 
 def test_a_photo_is_previewed_sent_and_shown_to_staff_but_not_to_others(
