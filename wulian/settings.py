@@ -249,6 +249,10 @@ SMS_CHALLENGE_NEW_NUMBERS = env_bool("SMS_CHALLENGE_NEW_NUMBERS", True)
 CHALLENGE_BITS = env_int("CHALLENGE_BITS", 8 if WULIAN_ENV == "test" else 16)
 CHALLENGE_MAX_AGE = env_int("CHALLENGE_MAX_AGE", 15 * 60)
 
+# Behind a reverse proxy, the header that carries the caller's address (e.g. X-Real-IP), for
+# the limits per address below. The proxy must set it itself, overwriting what callers send.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER")
+
 # Failed sign-ins: at most this many per mobile number (and ten times that per address) per window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
