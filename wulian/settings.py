@@ -240,6 +240,19 @@ SMS_HTTP_URL = env_str("SMS_HTTP_URL")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN")
 SMS_CODE_TTL_SECONDS = env_int("SMS_CODE_TTL_SECONDS", 300)
 SMS_CODE_INTERVAL_SECONDS = env_int("SMS_CODE_INTERVAL_SECONDS", 60)
+# Against SMS pumping: codes sent per number, per caller's address and for the whole site in
+# any 24 hours, and a proof of work (CHALLENGE_BITS, done by the browser) before a code goes
+# to a number that has no account.
+SMS_CODES_PER_NUMBER_PER_DAY = env_int("SMS_CODES_PER_NUMBER_PER_DAY", 10)
+SMS_CODES_PER_ADDRESS_PER_DAY = env_int("SMS_CODES_PER_ADDRESS_PER_DAY", 50)
+SMS_CODES_PER_DAY = env_int("SMS_CODES_PER_DAY", 2000)
+SMS_CHALLENGE_NEW_NUMBERS = env_bool("SMS_CHALLENGE_NEW_NUMBERS", True)
+CHALLENGE_BITS = env_int("CHALLENGE_BITS", 8 if WULIAN_ENV == "test" else 16)
+CHALLENGE_MAX_AGE = env_int("CHALLENGE_MAX_AGE", 15 * 60)
+
+# Behind a reverse proxy, the header that carries the caller's address (e.g. X-Real-IP), for
+# the limits per address below. The proxy must set it itself, overwriting what callers send.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER")
 
 # Failed sign-ins: at most this many per mobile number (and ten times that per address) per window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.challenge import solved
 from wulian.accounts import services
 from wulian.accounts.models import User
 from wulian.core.errors import DomainError
@@ -20,7 +21,7 @@ NOON = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _register(client: Any, world: Any, sms_outbox: Any, **extra: str) -> Any:
-    client.post("/accounts/login/code/", {"send-mobile": "13700000000"})
+    client.post("/accounts/login/code/", {"send-mobile": "13700000000", **solved()})
     found = re.search(r"\d{6}", sms_outbox[-1].text)
     assert found is not None
     data = {
@@ -49,7 +50,7 @@ def test_it_records_the_notice_agreed_to_and_when(client: Any, world: Any, sms_o
 
 
 def test_the_service_refuses_an_old_or_missing_notice(world: Any, sms_outbox: Any) -> None:
-    services.request_code("13700000000", None, allow_new=True)
+    services.request_code("13700000000", None, allow_new=True, **solved())
     with pytest.raises(DomainError) as refused:
         services.register_with_code(
             "13700000000",

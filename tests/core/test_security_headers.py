@@ -76,8 +76,7 @@ def test_the_api_docs_load_vendored_swagger_and_no_cdn(client, db):
 
 
 def _production(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    # What the test run itself sets (the browser journeys' DJANGO_ALLOW_ASYNC_UNSAFE) is not
-    # what production has.
+    # Set by the browser journeys for their live server; a deployment never has it.
     unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(

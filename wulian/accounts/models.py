@@ -133,7 +133,9 @@ class OneTimeCode(models.Model):
 
     mobile = models.CharField(max_length=11, db_index=True)
     digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
+    # Who asked for it, for the daily limit per address.
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)

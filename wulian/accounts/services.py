@@ -22,6 +22,7 @@ from wulian.accounts.models import (
     normalize_mobile,
 )
 from wulian.audit import services as audit
+from wulian.core.challenge import check_proof
 from wulian.core.errors import DomainError, NotAllowed
 from wulian.core.idempotency import forget_old_submissions
 from wulian.orgs.models import Organization
@@ -46,6 +47,10 @@ PRIVACY_NOTICE_VERSION = "2026-12"
 
 class LoginError(DomainError):
     status = 401
+
+
+class TooManyCodes(DomainError):
+    status = 429
 
 
 def _window_start() -> datetime.datetime:
@@ -89,10 +94,44 @@ def sign_in_with_password(mobile: str, password: str, ip_address: str | None) ->
     return user
 
 
-def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False) -> bool:
+def _check_daily_limits(mobile: str, ip_address: str | None) -> None:
+    """Against SMS pumping: codes per number, per address and for the site in 24 hours."""
+    day = OneTimeCode.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(days=1))
+    if day.count() >= settings.SMS_CODES_PER_DAY:
+        raise TooManyCodes(
+            "login.site_daily_cap",
+            _(
+                "Sign-in codes by text message are paused for today. Sign in with your "
+                "password, or try again tomorrow."
+            ),
+        )
+    if ip_address and day.filter(ip_address=ip_address).count() >= (
+        settings.SMS_CODES_PER_ADDRESS_PER_DAY
+    ):
+        raise TooManyCodes(
+            "login.address_daily_cap",
+            _("Too many codes were asked for from this network today. Please try tomorrow."),
+        )
+    if day.filter(mobile=mobile).count() >= settings.SMS_CODES_PER_NUMBER_PER_DAY:
+        raise TooManyCodes(
+            "login.number_daily_cap",
+            _("This number has had too many codes today. Please try tomorrow."),
+        )
+
+
+def request_code(
+    mobile: str,
+    ip_address: str | None,
+    *,
+    allow_new: bool = False,
+    challenge: str = "",
+    nonce: str = "",
+) -> bool:
     """Send a six-digit code by SMS. Returns whether the number already has an account.
 
-    With `allow_new`, a number without an account also gets a code, to register with it.
+    With `allow_new`, a number without an account also gets a code, to register with it, once
+    the caller's browser has solved a proof of work (`challenge`, `nonce`; see core.challenge).
+    Codes are limited per number, per address and for the site per day.
     """
     mobile = normalize_mobile(mobile)
     check_not_locked(mobile, ip_address)
@@ -108,6 +147,7 @@ def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False
             "login.unknown_mobile",
             _("No account uses this mobile number. Ask your community staff to register you."),
         )
+    _check_daily_limits(mobile, ip_address)
     now = timezone.now()
     interval = datetime.timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)
     if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
@@ -120,6 +160,8 @@ def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False
             )
             % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
         )
+    if not known and settings.SMS_CHALLENGE_NEW_NUMBERS:
+        check_proof(challenge, nonce)
     code = OneTimeCode.new_code()
     minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
     text = ngettext(
@@ -134,6 +176,7 @@ def request_code(mobile: str, ip_address: str | None, *, allow_new: bool = False
         with transaction.atomic():
             OneTimeCode.objects.create(
                 mobile=mobile,
+                ip_address=ip_address,
                 digest=OneTimeCode.digest_of(code),
                 created_at=now,
                 expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),

@@ -23,6 +23,7 @@ from wulian.accounts.forms import (
 )
 from wulian.accounts.models import ApiToken, User
 from wulian.accounts.rules import get_person_for
+from wulian.core.challenge import new_challenge
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip, safe_next
 from wulian.orgs.rules import get_organization_for
@@ -64,7 +65,13 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
         if request_form.is_valid():
             mobile = request_form.cleaned_data["mobile"]
             try:
-                known = services.request_code(mobile, client_ip(request), allow_new=True)
+                known = services.request_code(
+                    mobile,
+                    client_ip(request),
+                    allow_new=True,
+                    challenge=request.POST.get("challenge", ""),
+                    nonce=request.POST.get("nonce", ""),
+                )
             except DomainError as exc:
                 request_form.add_error("mobile", str(exc.message))
             else:
@@ -108,6 +115,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
         {
             "request_form": request_form,
             "code_form": code_form,
+            "challenge": new_challenge(),
             "next": request.POST.get("next") or request.GET.get("next", ""),
         },
     )
