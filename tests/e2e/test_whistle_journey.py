@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESK, PHONE, assert_fits_width, check_accessibility
 from wulian.accounts.models import User
@@ -45,8 +46,17 @@ def test_a_whistle_is_answered_by_one_unit_and_escalated_for_the_other(live_serv
     check_accessibility(staff)
     staff.locator("input[name=type][value=emergency]").check()
     staff.locator("input[name=title]").fill("42号小区3栋水管爆裂")
-    staff.locator(f"input[name=units][value='{world.unit.pk}']").check()
+    # The units are grouped by kind and found by typing part of a name, in either script.
+    search = staff.locator(".picker-search")
+    search.fill("江漢北")
+    school = staff.locator(f"input[name=units][value='{world.unit.pk}']")
+    expect(school).to_be_hidden()
     staff.locator(f"input[name=units][value='{estate.pk}']").check()
+    expect(staff.locator(".picker-count")).to_have_text("已选 1 个")
+    search.fill("")
+    school.check()
+    expect(staff.locator(".picker-count")).to_have_text("已选 2 个")
+    assert set(staff.locator(".picker-group legend").all_inner_texts()) >= {"学校", "企业"}
     staff.locator("main form button[type=submit]").click()
     staff.wait_for_url("**/whistles/*/")
     check_accessibility(staff)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wulian.accounts.models import User, normalize_mobile
 from wulian.core.idempotency import OnceFormMixin
 from wulian.core.uploads import MultipleCleanFileField
-from wulian.core.widgets import DateTimeInput
+from wulian.core.widgets import DateTimeInput, PickerCheckboxes
 from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
 from wulian.whistle.models import WhistleType
@@ -28,7 +28,10 @@ class WhistleForm(OnceFormMixin):
     units = forms.ModelMultipleChoiceField(
         label=_("Units called"),
         queryset=Organization.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickerCheckboxes(
+            group=lambda unit: unit.get_kind_display(),
+            search=lambda unit: f"{unit.name} {unit.short_name}",
+        ),
     )
     report_by = forms.DateTimeField(
         label=_("Report by"),

@@ -67,3 +67,43 @@ document.addEventListener("change", function (event) {
     }
   });
 });
+
+// A picker (core.widgets.PickerCheckboxes): a search box narrows a long grouped list of
+// checkboxes; the count of chosen ones shows above it.
+function setUpPicker(picker) {
+  var tools = picker.querySelector(".picker-tools");
+  var search = picker.querySelector(".picker-search");
+  var count = picker.querySelector(".picker-count");
+  var none = picker.querySelector(".picker-none");
+  tools.hidden = false;
+  function showCount() {
+    var n = picker.querySelectorAll("input[type=checkbox]:checked").length;
+    count.textContent = picker.getAttribute("data-count").replace("{n}", String(n));
+  }
+  function narrow() {
+    var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    picker.querySelectorAll(".picker-group").forEach(function (group) {
+      var inGroup = 0;
+      group.querySelectorAll(".picker-option").forEach(function (option) {
+        var text = option.getAttribute("data-search");
+        var match = words.every(function (word) { return text.indexOf(word) >= 0; });
+        option.hidden = !match;
+        if (match) inGroup += 1;
+      });
+      group.hidden = inGroup === 0;
+      shown += inGroup;
+    });
+    none.hidden = shown > 0;
+  }
+  search.addEventListener("input", narrow);
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") event.preventDefault();  // not a submit: the list narrows as one types
+  });
+  picker.addEventListener("change", showCount);
+  showCount();
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-picker]").forEach(setUpPicker);
+});
