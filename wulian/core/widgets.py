@@ -77,8 +77,9 @@ class PickerCheckboxes(forms.CheckboxSelectMultiple):
         chosen = {str(v) for v in value}
         for index, (option_value, label) in enumerate(self.choices):
             instance = getattr(option_value, "instance", option_value)
+            selected = str(option_value) in chosen
             option = self.create_option(
-                name, option_value, label, str(option_value) in chosen, index, attrs=attrs
+                name, option_value, str(label), selected, index, attrs=attrs
             )
             text = fold(f"{self.search(instance)} {label}")  # simplified, half-width, lower case
             option["search"] = f"{text} {to_traditional(text)}"
