@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core import bounds
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateInput, TimeInput
 from wulian.lists import services
@@ -28,7 +29,7 @@ def category_choices() -> QuerySet[Category]:
     )
 
 
-class CategoryField(forms.ModelChoiceField[Any]):
+class CategoryField(bounds.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
 
@@ -46,7 +47,7 @@ class NeedForm(forms.Form):
         max_length=4000,
     )
     photos = MultipleCleanFileField(label=_("Photos (optional)"), required=False, max_files=6)
-    compound = forms.ModelChoiceField(
+    compound = bounds.ModelChoiceField(
         label=_("Compound"), queryset=Compound.objects.none(), required=False
     )
     category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False)
@@ -54,9 +55,14 @@ class NeedForm(forms.Form):
         label=_("Urgency"), choices=Need.Urgency.choices, coerce=int, initial=0
     )
     deadline = forms.DateField(label=_("Needed by"), required=False, widget=DateInput())
-    beneficiaries = forms.IntegerField(label=_("People who benefit"), required=False, min_value=0)
+    beneficiaries = forms.IntegerField(
+        label=_("People who benefit"), max_value=bounds.MAX_INT, required=False, min_value=0
+    )
     slots = forms.IntegerField(
-        label=_("How many units may claim it"), min_value=1, max_value=50, initial=1
+        label=_("How many units may claim it"),
+        min_value=1,
+        max_value=50,
+        initial=1,
     )
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=200, help_text=_("Separate with 、 or commas.")
@@ -74,7 +80,7 @@ class NeedForm(forms.Form):
         self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
         self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
         if orgs is not None and orgs.exists():
-            self.fields["for_org"] = forms.ModelChoiceField(
+            self.fields["for_org"] = bounds.ModelChoiceField(
                 label=_("Raised by"),
                 queryset=orgs,
                 required=False,
@@ -148,7 +154,7 @@ class NeedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    compound = forms.ModelChoiceField(
+    compound = bounds.ModelChoiceField(
         label=_("Compound"), queryset=Compound.objects.none(), required=False
     )
     urgency = forms.TypedChoiceField(
@@ -207,11 +213,13 @@ class RejectForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(label=_("Number of the need to merge into"), min_value=1)
+    into = forms.IntegerField(
+        label=_("Number of the need to merge into"), max_value=bounds.MAX_INT, min_value=1
+    )
 
 
 class ClaimForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = bounds.ModelChoiceField(
         label=_("Claim for"),
         queryset=Organization.objects.none(),
         required=False,
@@ -264,7 +272,7 @@ class SignForm(forms.Form):
 class ProgressForm(forms.Form):
     text = forms.CharField(label=_("What has been done"), widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleCleanFileField(label=_("Photos"), required=False, max_files=6)
-    milestone = forms.ModelChoiceField(
+    milestone = bounds.ModelChoiceField(
         label=_("Milestone reached"), queryset=Project.objects.none(), required=False
     )
 
@@ -284,7 +292,9 @@ class CompleteForm(forms.Form):
     summary = forms.CharField(
         label=_("What the project achieved"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    people_served = forms.IntegerField(label=_("People served"), required=False, min_value=0)
+    people_served = forms.IntegerField(
+        label=_("People served"), max_value=bounds.MAX_INT, required=False, min_value=0
+    )
     volunteer_hours = forms.DecimalField(
         label=_("Volunteer hours"), required=False, min_value=0, max_digits=8, decimal_places=1
     )
@@ -334,7 +344,7 @@ class ResourceForm(forms.Form):
         max_length=100,
         help_text=_("e.g. 40 人次/月 (40 visits a month)"),
     )
-    service_area = forms.ModelChoiceField(
+    service_area = bounds.ModelChoiceField(
         label=_("Service area"), queryset=Region.objects.all(), required=False
     )
     availability = forms.CharField(
@@ -366,7 +376,7 @@ class ResourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
         if orgs is not None and orgs.exists():
-            self.fields["provider_org"] = forms.ModelChoiceField(
+            self.fields["provider_org"] = bounds.ModelChoiceField(
                 label=_("Offered by"), queryset=orgs, required=False, empty_label=str(_("Myself"))
             )
             self.order_fields(["provider_org"])
@@ -413,13 +423,13 @@ class ResourceForm(forms.Form):
 class AssignFilterForm(forms.Form):
     """Which published needs to propose an assignment for: a category, or those picked."""
 
-    category = forms.ModelChoiceField(
+    category = bounds.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         required=False,
         empty_label=str(_("All categories")),
     )
-    needs = forms.ModelMultipleChoiceField(
+    needs = bounds.ModelMultipleChoiceField(
         label=_("Only these needs"),
         queryset=Need.objects.none(),
         required=False,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
+from wulian.core.bounds import parse_int, query_int
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.lists import forms, matching, services
@@ -57,9 +58,9 @@ def _my_orgs(user: Any) -> QuerySet[Organization]:
 
 
 def _selected_community(request: HttpRequest) -> Region | None:
-    raw = request.GET.get("community", "")
-    if raw.isdigit():
-        return Region.objects.filter(pk=int(raw), level=Region.Level.COMMUNITY).first()
+    pk = query_int(request.GET, "community")
+    if pk is not None:
+        return Region.objects.filter(pk=pk, level=Region.Level.COMMUNITY).first()
     return None
 
 
@@ -602,8 +603,9 @@ def _assign_picks(request: HttpRequest, community: Region) -> list[tuple[Need, R
     pairs: list[tuple[int, int]] = []
     for value in request.POST.getlist("pick"):
         raw_need, _sep, raw_resource = value.partition(":")
-        if raw_need.isdigit() and raw_resource.isdigit():
-            pairs.append((int(raw_need), int(raw_resource)))
+        need, resource = parse_int(raw_need), parse_int(raw_resource)
+        if need is not None and resource is not None:
+            pairs.append((need, resource))
     needs = (
         Need.objects.filter(community=community)
         .select_related("community")
