@@ -461,6 +461,16 @@ def test_the_mapping_step_can_create_a_compound_and_a_category(world):
         lists_io.answer_key("category", "养老"): "create",
     }
     rows = [["标题", "类别", "小区"], ["甲", "养老", "新建小区"], ["乙", "养老", "新建小区"]]
+    # A new top-level category joins the shared taxonomy: district staff only.
+    refused = import_needs(world, _xlsx(rows), answers=answers)
+    assert refused.created == 0 and "区级工作人员" in str(errors_of(refused))
+    assert not Need.objects.exists() and not Compound.objects.filter(name="新建小区").exists()
+    from wulian.places import services as places
+
+    places.assign_staff(None, world["community_staff"], world.district)
+    world.people["community_staff"] = type(world["community_staff"]).objects.get(
+        pk=world["community_staff"].pk
+    )
     report = import_needs(world, _xlsx(rows), answers=answers)
     assert report.created == 2, errors_of(report)
     compound = Compound.objects.get(name="新建小区")

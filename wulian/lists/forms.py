@@ -21,9 +21,11 @@ from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
 
 
-def category_choices() -> QuerySet[Category]:
+def category_choices(community: Region | None = None) -> QuerySet[Category]:
+    """The shared categories and, for a community, its own sub-categories (all when unknown)."""
+    own = Q(community=None) | Q(community=community) if community is not None else Q()
     return (
-        Category.objects.filter(is_active=True)
+        Category.objects.filter(own, is_active=True)
         .select_related("parent")
         .order_by("parent__position", "parent_id", "position")
     )
@@ -78,7 +80,7 @@ class NeedForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
-        self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
         if orgs is not None and orgs.exists():
             self.fields["for_org"] = bounds.ModelChoiceField(
                 label=_("Raised by"),
@@ -175,7 +177,7 @@ class NeedFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("Open and claimed")), ("all", _("All states"))] + [  # type: ignore[attr-defined]
             (value, label) for value, label in Need.State.choices
         ]
-        self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
         if community is not None:
             self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
 
