@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from wulian.accounts.models import ApiToken
 from wulian.core.errors import DomainError
+from wulian.core.openapi import document_errors
 from wulian.core.registry import api_routers
 from wulian.core.text import clean_data
 
@@ -38,7 +39,13 @@ class BodyParser(Parser):
         return clean_data(super().parse_body(request))  # type: ignore[no-any-return]
 
 
-api = NinjaAPI(
+class WulianAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Ninja's document, with the error answers every operation can give."""
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = WulianAPI(
     title="Wulian API",
     version="1",
     description="Needs, resources, projects and the people and organisations behind them.",
@@ -73,6 +80,12 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals (a session's failed CSRF check) in the API's one error shape."""
+    return _error(request, exc.status_code, "refused", str(exc))
 
 
 @api.exception_handler(ValidationError)

@@ -461,6 +461,16 @@ def test_the_mapping_step_can_create_a_compound_and_a_category(world):
         lists_io.answer_key("category", "养老"): "create",
     }
     rows = [["标题", "类别", "小区"], ["甲", "养老", "新建小区"], ["乙", "养老", "新建小区"]]
+    # A new top-level category joins the shared taxonomy: district staff only.
+    refused = import_needs(world, _xlsx(rows), answers=answers)
+    assert refused.created == 0 and "区级工作人员" in str(errors_of(refused))
+    assert not Need.objects.exists() and not Compound.objects.filter(name="新建小区").exists()
+    from wulian.places import services as places
+
+    places.assign_staff(None, world["community_staff"], world.district)
+    world.people["community_staff"] = type(world["community_staff"]).objects.get(
+        pk=world["community_staff"].pk
+    )
     report = import_needs(world, _xlsx(rows), answers=answers)
     assert report.created == 2, errors_of(report)
     compound = Compound.objects.get(name="新建小区")
@@ -545,8 +555,10 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(world):
     xlsx = lists_io.export_list(staff, world.community, "needs", "xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if cell.value}
-    # The apostrophe keeps Excel and WPS from running it, even after a cell is edited.
+    # OWASP's rule in .xlsx too: a string cell, behind an apostrophe.
     assert cells["'" + hostile] == "s" and cells["'+1"] == "s" and cells["'@cmd"] == "s"
+    again = lists_io.import_file(staff, world.community, "needs", "a.xlsx", xlsx.content)
+    assert again.is_valid and len(again.unchanged) == 2
     csv_export = lists_io.export_list(staff, world.community, "needs", "csv")
     text = csv_export.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+1" in text and "'@cmd" in text

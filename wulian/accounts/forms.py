@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wulian.accounts.models import ApiToken, User, mobile_validator, normalize_mobile
+from wulian.core import bounds
 from wulian.places.models import Compound
 
 
@@ -49,7 +50,7 @@ class CodeLoginForm(forms.Form):
     )
 
 
-class CompoundChoiceField(forms.ModelChoiceField[Any]):
+class CompoundChoiceField(bounds.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.community.name} · {obj.name}"
 

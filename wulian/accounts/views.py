@@ -23,6 +23,7 @@ from wulian.accounts.forms import (
 )
 from wulian.accounts.models import ApiToken, User
 from wulian.accounts.rules import get_person_for
+from wulian.core.bounds import query_int
 from wulian.core.challenge import new_challenge
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip, safe_next
@@ -215,9 +216,9 @@ def residents_view(request: HttpRequest, community_id: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(real_name__icontains=query) | people.filter(mobile__endswith=query)
-    compound = request.GET.get("compound", "")
-    if compound.isdigit():
-        people = people.filter(compound_id=int(compound))
+    compound = query_int(request.GET, "compound")
+    if compound is not None:
+        people = people.filter(compound_id=compound)
     page = Paginator(people, 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from wulian.core.bounds import Id
 from wulian.events import reports
 from wulian.events.rules import get_event_for, visible_events
 
@@ -59,7 +60,7 @@ def list_events(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get(
     "/events/{event_id}", response=EventDetailOut, auth=None, summary="Read an event and its list"
 )
-def read_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+def read_event(request: HttpRequest, event_id: Id) -> dict[str, Any]:
     event = get_event_for(request.user, event_id)
     board = reports.board_state(event)
     return {
@@ -72,6 +73,6 @@ def read_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
 
 
 @router.get("/events/{event_id}/report", auth=None, summary="The event's report")
-def event_report(request: HttpRequest, event_id: int) -> dict[str, Any]:
+def event_report(request: HttpRequest, event_id: Id) -> dict[str, Any]:
     event = get_event_for(request.user, event_id)
     return reports.build_report(event).as_json()

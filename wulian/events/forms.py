@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wulian.accounts.models import User, normalize_mobile
+from wulian.core import bounds
 from wulian.core.widgets import DateTimeInput
 from wulian.events.models import ReleaseEvent
 from wulian.lists.models import Category, Claim, Need
@@ -25,7 +26,7 @@ class EventForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    communities = forms.ModelMultipleChoiceField(
+    communities = bounds.ModelMultipleChoiceField(
         label=_("Communities it covers"),
         queryset=Region.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -38,10 +39,10 @@ class EventForm(forms.Form):
 
 class NeedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    category = forms.ModelChoiceField(
+    category = bounds.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False
     )
-    community = forms.ModelChoiceField(
+    community = bounds.ModelChoiceField(
         label=_("Community"), queryset=Region.objects.none(), required=False
     )
 
@@ -54,7 +55,7 @@ class NeedFilterForm(forms.Form):
 
 
 class AddNeedsForm(forms.Form):
-    needs = forms.ModelMultipleChoiceField(
+    needs = bounds.ModelMultipleChoiceField(
         label=_("Published needs"),
         queryset=Need.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -66,15 +67,15 @@ class AddNeedsForm(forms.Form):
 
 
 class AddCategoryForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = bounds.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True).select_related("parent"),
     )
 
 
 class PaperClaimForm(forms.Form):
-    need = forms.ModelChoiceField(label=_("Need"), queryset=Need.objects.none())
-    organization = forms.ModelChoiceField(
+    need = bounds.ModelChoiceField(label=_("Need"), queryset=Need.objects.none())
+    organization = bounds.ModelChoiceField(
         label=_("Claimed by an organisation"),
         queryset=Organization.objects.none(),
         required=False,
@@ -112,7 +113,7 @@ class PaperClaimForm(forms.Form):
 
 
 class CorrectClaimForm(forms.Form):
-    claim = forms.ModelChoiceField(label=_("Claim"), queryset=Claim.objects.none())
+    claim = bounds.ModelChoiceField(label=_("Claim"), queryset=Claim.objects.none())
     reason = forms.CharField(label=_("Why is it corrected?"), max_length=300)
     confirm = forms.BooleanField(
         label=_("Cancel this claim and open the slot again."), required=True
@@ -127,7 +128,9 @@ class CorrectClaimForm(forms.Form):
 
 
 class CarryOverForm(forms.Form):
-    next_event = forms.ModelChoiceField(label=_("Next event"), queryset=ReleaseEvent.objects.none())
+    next_event = bounds.ModelChoiceField(
+        label=_("Next event"), queryset=ReleaseEvent.objects.none()
+    )
 
     def __init__(self, *args: Any, events: QuerySet[ReleaseEvent], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from ninja.params.functions import Query
 
 from wulian.accounts.models import User
+from wulian.core.bounds import MAX_ID, BoundedPagination, Count, Id
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import idempotent
@@ -60,24 +62,24 @@ class NeedOut(Schema):
 class NeedIn(Schema):
     title: str = Field(..., max_length=120)
     description: str = ""
-    community_id: int
-    category_id: int | None = None
+    community_id: Id
+    category_id: Id | None = None
     tags: list[str] = []
-    compound_id: int | None = None
-    beneficiaries: int | None = Field(None, ge=0)
+    compound_id: Id | None = None
+    beneficiaries: Count | None = None
     deadline: datetime.date | None = None
     urgency: int = Field(0, ge=0, le=2)
     slots: int = Field(1, ge=1, le=50)
-    organization_id: int | None = None
+    organization_id: Id | None = None
 
 
 class NeedPatch(Schema):
     title: str | None = Field(None, max_length=120)
     description: str | None = None
-    category_id: int | None = None
+    category_id: Id | None = None
     tags: list[str] | None = None
-    compound_id: int | None = None
-    beneficiaries: int | None = None
+    compound_id: Id | None = None
+    beneficiaries: Count | None = None
     deadline: datetime.date | None = None
     urgency: int | None = Field(None, ge=0, le=2)
     slots: int | None = Field(None, ge=1, le=50)
@@ -108,17 +110,17 @@ class ResourceOut(Schema):
 class ResourceIn(Schema):
     title: str = Field(..., max_length=120)
     description: str = ""
-    community_id: int
+    community_id: Id
     kind: str = Resource.Kind.SERVICE
-    category_id: int | None = None
+    category_id: Id | None = None
     tags: list[str] = []
     capacity: str = ""
     availability: str = ""
     weekdays: str = ""
-    service_area_id: int | None = None
+    service_area_id: Id | None = None
     hours_from: datetime.time | None = None
     hours_to: datetime.time | None = None
-    organization_id: int | None = None
+    organization_id: Id | None = None
 
 
 class ResourcePatch(Schema):
@@ -127,18 +129,18 @@ class ResourcePatch(Schema):
     title: str | None = Field(None, max_length=120)
     description: str | None = None
     kind: str | None = None
-    category_id: int | None = None
+    category_id: Id | None = None
     tags: list[str] | None = None
     capacity: str | None = None
     availability: str | None = None
     weekdays: str | None = None
-    service_area_id: int | None = None
+    service_area_id: Id | None = None
     hours_from: datetime.time | None = None
     hours_to: datetime.time | None = None
 
 
 class ClaimIn(Schema):
-    organization_id: int | None = None
+    organization_id: Id | None = None
 
 
 class ClaimOut(Schema):
@@ -160,9 +162,9 @@ class ProgressIn(Schema):
 
 class CompleteIn(Schema):
     summary: str
-    people_served: int | None = None
-    volunteer_hours: Decimal | None = None
-    money: Decimal | None = None
+    people_served: Count | None = None
+    volunteer_hours: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=1)
+    money: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     materials: str = ""
 
 
@@ -304,11 +306,11 @@ class _LazyList:
 
 
 @router.get("/needs", response=list[NeedOut], auth=None, summary="Needs you may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def list_needs(
     request: HttpRequest,
     state: str | None = None,
-    community_id: int | None = None,
+    community_id: int | None = Query(None, ge=1, le=MAX_ID),
     q: str | None = None,
 ) -> Any:
     needs = visible_needs(request.user).select_related(*NEED_RELATED).prefetch_related("tags")
@@ -322,7 +324,7 @@ def list_needs(
 
 
 @router.get("/needs/{need_id}", response=NeedOut, auth=None)
-def read_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
+def read_need(request: HttpRequest, need_id: Id) -> dict[str, Any]:
     return need_out(get_need_for(request.user, need_id), request.user)
 
 
@@ -351,7 +353,7 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
 
 
 @router.patch("/needs/{need_id}", response=NeedOut, summary="Edit a need")
-def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[str, Any]:
+def update_need(request: HttpRequest, need_id: Id, payload: NeedPatch) -> dict[str, Any]:
     user = User.of(request)
     need = get_need_for(user, need_id)
     data = replace(services.NeedInput.from_need(need), **_sent(payload))
@@ -360,7 +362,7 @@ def update_need(request: HttpRequest, need_id: int, payload: NeedPatch) -> dict[
 
 @router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (揭榜)")
 @idempotent
-def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[Any]:
+def claim_need(request: HttpRequest, need_id: Id, payload: ClaimIn) -> Status[Any]:
     user = User.of(request)
     need = get_need_for(user, need_id)
     claim = services.claim_need(
@@ -382,9 +384,11 @@ def claim_need(request: HttpRequest, need_id: int, payload: ClaimIn) -> Status[A
 
 
 @router.get("/resources", response=list[ResourceOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def list_resources(
-    request: HttpRequest, community_id: int | None = None, kind: str | None = None
+    request: HttpRequest,
+    community_id: int | None = Query(None, ge=1, le=MAX_ID),
+    kind: str | None = None,
 ) -> Any:
     resources = Resource.objects.filter(status=Resource.Status.ACTIVE).select_related(
         "category__parent", "provider_org"
@@ -400,7 +404,7 @@ def list_resources(
 
 
 @router.get("/resources/{resource_id}", response=ResourceOut, auth=None)
-def read_resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
+def read_resource(request: HttpRequest, resource_id: Id) -> dict[str, Any]:
     return resource_out(get_resource_for(request.user, resource_id), request.user)
 
 
@@ -442,7 +446,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn) -> Status[Any]:
     summary="Edit a resource (only the fields sent change)",
 )
 def update_resource(
-    request: HttpRequest, resource_id: int, payload: ResourcePatch
+    request: HttpRequest, resource_id: Id, payload: ResourcePatch
 ) -> dict[str, Any]:
     user = User.of(request)
     resource = get_resource_for(user, resource_id, "lists.change_resource")
@@ -454,12 +458,12 @@ def update_resource(
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
-def read_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+def read_project(request: HttpRequest, project_id: Id) -> dict[str, Any]:
     return project_out(get_project_for(User.of(request), project_id))
 
 
 @router.post("/projects/{project_id}/sign", response=ProjectOut, summary="Sign the agreement")
-def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, Any]:
+def sign(request: HttpRequest, project_id: Id, payload: SignIn) -> dict[str, Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
     try:
@@ -482,7 +486,7 @@ def sign(request: HttpRequest, project_id: int, payload: SignIn) -> dict[str, An
 
 @router.post("/projects/{project_id}/progress", response={201: ProjectOut})
 @idempotent
-def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Status[Any]:
+def progress(request: HttpRequest, project_id: Id, payload: ProgressIn) -> Status[Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
     services.post_progress(user, project, payload.text)
@@ -491,7 +495,7 @@ def progress(request: HttpRequest, project_id: int, payload: ProgressIn) -> Stat
 
 
 @router.post("/projects/{project_id}/complete", response=ProjectOut)
-def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict[str, Any]:
+def complete(request: HttpRequest, project_id: Id, payload: CompleteIn) -> dict[str, Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
     done = services.complete_project(
@@ -509,7 +513,7 @@ def complete(request: HttpRequest, project_id: int, payload: CompleteIn) -> dict
 
 
 @router.post("/projects/{project_id}/rate", response={201: ProjectOut})
-def rate(request: HttpRequest, project_id: int, payload: RateIn) -> Status[Any]:
+def rate(request: HttpRequest, project_id: Id, payload: RateIn) -> Status[Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
     services.rate_project(user, project, payload.score, payload.comment)
@@ -541,7 +545,7 @@ class OpportunityOut(Schema):
     response=list[RecommendationOut],
     summary="Providers recommended for a need (staff and the raiser)",
 )
-def need_recommendations(request: HttpRequest, need_id: int, k: int = 5) -> list[dict[str, Any]]:
+def need_recommendations(request: HttpRequest, need_id: Id, k: Count = 5) -> list[dict[str, Any]]:
     user = User.of(request)
     need = get_need_for(user, need_id, "lists.view_recommendations")
     if need.state not in matching.OPEN_FOR_MATCHING:
@@ -566,7 +570,7 @@ def need_recommendations(request: HttpRequest, need_id: int, k: int = 5) -> list
     summary="Open needs a unit is best placed to claim, invitations first",
 )
 def organization_opportunities(
-    request: HttpRequest, org_id: int, k: int = 10
+    request: HttpRequest, org_id: Id, k: Count = 10
 ) -> list[dict[str, Any]]:
     user = User.of(request)
     org = get_organization_for(user, org_id, "lists.view_opportunities")
@@ -586,12 +590,12 @@ def organization_opportunities(
 
 class NeedActionIn(Schema):
     reason: str = ""
-    into: int | None = None
+    into: Id | None = None
 
 
 @router.post("/needs/{need_id}/{action}", response=NeedOut, summary="Act on a need")
 def act_on_need(
-    request: HttpRequest, need_id: int, action: str, payload: NeedActionIn | None = None
+    request: HttpRequest, need_id: Id, action: str, payload: NeedActionIn | None = None
 ) -> dict[str, Any]:
     """publish, reject (reason), withdraw, merge (into): the same actions as the page's."""
     user = User.of(request)

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core import bounds
 from wulian.core.idempotency import OnceFormMixin
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateInput, TimeInput
@@ -21,15 +22,17 @@ from wulian.orgs.models import Organization
 from wulian.places.models import Compound, Region
 
 
-def category_choices() -> QuerySet[Category]:
+def category_choices(community: Region | None = None) -> QuerySet[Category]:
+    """The shared categories and, for a community, its own sub-categories (all when unknown)."""
+    own = Q(community=None) | Q(community=community) if community is not None else Q()
     return (
-        Category.objects.filter(is_active=True)
+        Category.objects.filter(own, is_active=True)
         .select_related("parent")
         .order_by("parent__position", "parent_id", "position")
     )
 
 
-class CategoryField(forms.ModelChoiceField[Any]):
+class CategoryField(bounds.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
 
@@ -47,7 +50,7 @@ class NeedForm(OnceFormMixin):
         max_length=4000,
     )
     photos = MultipleCleanFileField(label=_("Photos (optional)"), required=False, max_files=6)
-    compound = forms.ModelChoiceField(
+    compound = bounds.ModelChoiceField(
         label=_("Compound"), queryset=Compound.objects.none(), required=False
     )
     category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False)
@@ -55,9 +58,14 @@ class NeedForm(OnceFormMixin):
         label=_("Urgency"), choices=Need.Urgency.choices, coerce=int, initial=0
     )
     deadline = forms.DateField(label=_("Needed by"), required=False, widget=DateInput())
-    beneficiaries = forms.IntegerField(label=_("People who benefit"), required=False, min_value=0)
+    beneficiaries = forms.IntegerField(
+        label=_("People who benefit"), max_value=bounds.MAX_INT, required=False, min_value=0
+    )
     slots = forms.IntegerField(
-        label=_("How many units may claim it"), min_value=1, max_value=50, initial=1
+        label=_("How many units may claim it"),
+        min_value=1,
+        max_value=50,
+        initial=1,
     )
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=200, help_text=_("Separate with 、 or commas.")
@@ -73,9 +81,9 @@ class NeedForm(OnceFormMixin):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
-        self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
         if orgs is not None and orgs.exists():
-            self.fields["for_org"] = forms.ModelChoiceField(
+            self.fields["for_org"] = bounds.ModelChoiceField(
                 label=_("Raised by"),
                 queryset=orgs,
                 required=False,
@@ -149,7 +157,7 @@ class NeedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    compound = forms.ModelChoiceField(
+    compound = bounds.ModelChoiceField(
         label=_("Compound"), queryset=Compound.objects.none(), required=False
     )
     urgency = forms.TypedChoiceField(
@@ -170,7 +178,7 @@ class NeedFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("Open and claimed")), ("all", _("All states"))] + [  # type: ignore[attr-defined]
             (value, label) for value, label in Need.State.choices
         ]
-        self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
         if community is not None:
             self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
 
@@ -208,11 +216,13 @@ class RejectForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(label=_("Number of the need to merge into"), min_value=1)
+    into = forms.IntegerField(
+        label=_("Number of the need to merge into"), max_value=bounds.MAX_INT, min_value=1
+    )
 
 
 class ClaimForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = bounds.ModelChoiceField(
         label=_("Claim for"),
         queryset=Organization.objects.none(),
         required=False,
@@ -265,7 +275,7 @@ class SignForm(forms.Form):
 class ProgressForm(forms.Form):
     text = forms.CharField(label=_("What has been done"), widget=forms.Textarea(attrs={"rows": 3}))
     photos = MultipleCleanFileField(label=_("Photos"), required=False, max_files=6)
-    milestone = forms.ModelChoiceField(
+    milestone = bounds.ModelChoiceField(
         label=_("Milestone reached"), queryset=Project.objects.none(), required=False
     )
 
@@ -285,7 +295,9 @@ class CompleteForm(forms.Form):
     summary = forms.CharField(
         label=_("What the project achieved"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    people_served = forms.IntegerField(label=_("People served"), required=False, min_value=0)
+    people_served = forms.IntegerField(
+        label=_("People served"), max_value=bounds.MAX_INT, required=False, min_value=0
+    )
     volunteer_hours = forms.DecimalField(
         label=_("Volunteer hours"), required=False, min_value=0, max_digits=8, decimal_places=1
     )
@@ -335,7 +347,7 @@ class ResourceForm(forms.Form):
         max_length=100,
         help_text=_("e.g. 40 人次/月 (40 visits a month)"),
     )
-    service_area = forms.ModelChoiceField(
+    service_area = bounds.ModelChoiceField(
         label=_("Service area"), queryset=Region.objects.all(), required=False
     )
     availability = forms.CharField(
@@ -367,7 +379,7 @@ class ResourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
         if orgs is not None and orgs.exists():
-            self.fields["provider_org"] = forms.ModelChoiceField(
+            self.fields["provider_org"] = bounds.ModelChoiceField(
                 label=_("Offered by"), queryset=orgs, required=False, empty_label=str(_("Myself"))
             )
             self.order_fields(["provider_org"])
@@ -414,13 +426,13 @@ class ResourceForm(forms.Form):
 class AssignFilterForm(forms.Form):
     """Which published needs to propose an assignment for: a category, or those picked."""
 
-    category = forms.ModelChoiceField(
+    category = bounds.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         required=False,
         empty_label=str(_("All categories")),
     )
-    needs = forms.ModelMultipleChoiceField(
+    needs = bounds.ModelMultipleChoiceField(
         label=_("Only these needs"),
         queryset=Need.objects.none(),
         required=False,

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.batch import collector_paused
+from wulian.core.bounds import query_int
 from wulian.core.errors import DomainError
 from wulian.lists import spreadsheets
 from wulian.places.models import Region
@@ -371,6 +372,8 @@ def export_view(request: HttpRequest, community_id: int, kind: str) -> HttpRespo
     if kind not in spreadsheets.EXPORT_KINDS or file_format not in {"xlsx", "csv"}:
         raise Http404
     assert isinstance(request.user, User)
+    for name in spreadsheets.EXPORT_NUMBER_FILTERS:
+        query_int(request.GET, name)  # a 400 for a number out of range
     exported = spreadsheets.export_list(
         request.user, community, kind, file_format, request.GET.dict()
     )

@@ -41,6 +41,16 @@ class Category(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # None: the shared taxonomy, which district staff manage; a community: that community's own
+    # sub-category, which its staff manage.
+    community = models.ForeignKey(
+        "places.Region",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_categories",
+    )
 
     if TYPE_CHECKING:
         children: RelatedManager[Category]
@@ -50,9 +60,22 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
         ordering = ["parent_id", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name"),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(community__isnull=True),
+                name="category_unique_name",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name", "community"],
+                condition=Q(community__isnull=False),
+                name="category_unique_own_name",
+            ),
             models.UniqueConstraint(
                 fields=["name"], condition=Q(parent__isnull=True), name="category_unique_top"
+            ),
+            models.CheckConstraint(
+                condition=Q(community__isnull=True) | Q(parent__isnull=False),
+                name="category_own_is_a_sub_category",
             ),
         ]
 

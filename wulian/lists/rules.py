@@ -85,7 +85,32 @@ def any_staff(user: Any) -> bool:
     return is_any_staff(user)
 
 
-rules.add_perm("lists.manage_categories", any_staff)
+@rules.predicate
+def district_staff(user: Any) -> bool:
+    """Staff of a district or the city: they keep the taxonomy every community shares."""
+    from wulian.places.models import Region
+    from wulian.places.rules import staff_region_ids
+
+    assigned = staff_region_ids(user)
+    return (
+        bool(assigned)
+        and Region.objects.filter(
+            pk__in=assigned, level__in=[Region.Level.CITY, Region.Level.DISTRICT]
+        ).exists()
+    )
+
+
+@rules.predicate
+def category_keeper(user: Any, category: Any) -> bool:
+    """A shared category: district staff; a community's own: that community's staff."""
+    if category is None or category.community_id is None:
+        return False
+    return covers(user, category.community)
+
+
+rules.add_perm("lists.manage_categories", any_staff)  # the page: shared ones shown, own edited
+rules.add_perm("lists.manage_shared_categories", rules.is_superuser | district_staff)
+rules.add_perm("lists.edit_category", rules.is_superuser | district_staff | category_keeper)
 
 
 @rules.predicate

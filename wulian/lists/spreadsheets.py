@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter
 from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.batch import collector_paused
+from wulian.core.bounds import MAX_INT, parse_int
 from wulian.core.errors import DomainError, NotAllowed
 from wulian.core.sheets import csv_values, xlsx_append
 from wulian.core.text import fold, to_traditional
@@ -2490,6 +2491,7 @@ class ExportFile:
     rows: int
 
 
+EXPORT_NUMBER_FILTERS = ("category", "compound", "urgency")
 EXPORT_FILTERS: dict[str, tuple[str, ...]] = {
     "needs": ("state", "category", "compound", "urgency", "q"),
     "resources": ("state", "category", "q"),
@@ -2500,20 +2502,22 @@ EXPORT_FILTERS: dict[str, tuple[str, ...]] = {
 def export_queryset(kind: str, community: Region, filters: Mapping[str, str]) -> QuerySet[Any]:
     """The community's list, narrowed by the filters a list page uses."""
     state = filters.get("state", "")
-    category = filters.get("category", "")
+    category_id = parse_int(filters.get("category", ""))
     query = filters.get("q", "").strip()
     if kind == "needs":
         needs = Need.objects.filter(community=community).order_by("created_at", "id")
         if state:
             needs = needs.filter(state=state)
-        if category.isdigit():
-            needs = needs.filter(category_id=int(category)) | needs.filter(
-                category__parent_id=int(category)
+        if category_id is not None:
+            needs = needs.filter(category_id=category_id) | needs.filter(
+                category__parent_id=category_id
             )
-        if filters.get("compound", "").isdigit():
-            needs = needs.filter(compound_id=int(filters["compound"]))
-        if filters.get("urgency", "").isdigit():
-            needs = needs.filter(urgency=int(filters["urgency"]))
+        compound_id = parse_int(filters.get("compound", ""))
+        if compound_id is not None:
+            needs = needs.filter(compound_id=compound_id)
+        urgency = parse_int(filters.get("urgency", ""), high=MAX_INT)
+        if urgency is not None:
+            needs = needs.filter(urgency=urgency)
         if query:
             needs = needs.filter(services.needs_matching(query))
         return needs
@@ -2521,9 +2525,9 @@ def export_queryset(kind: str, community: Region, filters: Mapping[str, str]) ->
         resources = Resource.objects.filter(community=community).order_by("created_at", "id")
         if state:
             resources = resources.filter(status=state)
-        if category.isdigit():
-            resources = resources.filter(category_id=int(category)) | resources.filter(
-                category__parent_id=int(category)
+        if category_id is not None:
+            resources = resources.filter(category_id=category_id) | resources.filter(
+                category__parent_id=category_id
             )
         for term in fold(query).split():
             resources = resources.filter(search_text__contains=term)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
+from wulian.core.bounds import parse_int, query_int
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import submit_once
@@ -58,9 +59,9 @@ def _my_orgs(user: Any) -> QuerySet[Organization]:
 
 
 def _selected_community(request: HttpRequest) -> Region | None:
-    raw = request.GET.get("community", "")
-    if raw.isdigit():
-        return Region.objects.filter(pk=int(raw), level=Region.Level.COMMUNITY).first()
+    pk = query_int(request.GET, "community")
+    if pk is not None:
+        return Region.objects.filter(pk=pk, level=Region.Level.COMMUNITY).first()
     return None
 
 
@@ -483,15 +484,21 @@ def built_together_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def categories_view(request: HttpRequest) -> HttpResponse:
+    """The shared taxonomy (district staff edit it) and each community's own sub-categories."""
     user = User.of(request)
     if not user.has_perm("lists.manage_categories"):
         return render(request, "403.html", status=403)
+    shared = user.has_perm("lists.manage_shared_categories")
+    own = list(covered_regions(user).filter(level=Region.Level.COMMUNITY).order_by("path"))
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            target = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+            pk = parse_int(request.POST.get("category", ""))
+            target = Category.objects.filter(pk=pk).first() if pk is not None else None
             if action == "add":
-                services.add_category(user, request.POST.get("name", ""), target)
+                services.add_category(
+                    user, request.POST.get("name", ""), target, _category_community(request, own)
+                )
             elif action == "rename" and target is not None:
                 services.rename_category(user, target, request.POST.get("name", ""))
             elif action in {"on", "off"} and target is not None:
@@ -503,8 +510,34 @@ def categories_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The categories have been saved."))
         return redirect("lists:categories")
-    tops = Category.objects.filter(parent=None).prefetch_related("children").order_by("position")
-    return render(request, "lists/categories.html", {"tops": tops})
+    children = Category.objects.select_related("community").order_by("position", "id")
+    if not shared:
+        children = children.filter(Q(community=None) | Q(community__in=own))
+    tops = (
+        Category.objects.filter(parent=None)
+        .prefetch_related(Prefetch("children", queryset=children))
+        .order_by("position")
+    )
+    return render(
+        request,
+        "lists/categories.html",
+        {"tops": tops, "shared": shared, "own": own, "own_ids": {c.pk for c in own}},
+    )
+
+
+def _category_community(request: HttpRequest, own: list[Region]) -> Region | None:
+    """Whose a new sub-category is: the community chosen, or shared (district staff)."""
+    pk = parse_int(request.POST.get("community", ""))
+    if pk is not None:
+        for community in own:
+            if community.pk == pk:
+                return community
+        raise DomainError(
+            "category.not_staff", _("Only the community's staff can add its categories.")
+        )
+    if request.user.has_perm("lists.manage_shared_categories") or not own:
+        return None
+    return own[0]
 
 
 # ------------------------------------------------------------------ resources
@@ -609,8 +642,9 @@ def _assign_picks(request: HttpRequest, community: Region) -> list[tuple[Need, R
     pairs: list[tuple[int, int]] = []
     for value in request.POST.getlist("pick"):
         raw_need, _sep, raw_resource = value.partition(":")
-        if raw_need.isdigit() and raw_resource.isdigit():
-            pairs.append((int(raw_need), int(raw_resource)))
+        need, resource = parse_int(raw_need), parse_int(raw_resource)
+        if need is not None and resource is not None:
+            pairs.append((need, resource))
     needs = (
         Need.objects.filter(community=community)
         .select_related("community")

@@ -7,9 +7,10 @@ import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from wulian.accounts.models import User
+from wulian.core.bounds import BoundedPagination, Id
 from wulian.notifications import services
 from wulian.notifications.models import Notification
 from wulian.notifications.rules import get_notification_for
@@ -33,7 +34,7 @@ class UnreadOut(Schema):
 
 
 @router.get("/notifications", response=list[NotificationOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPagination, page_size=20)
 def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
     notifications = Notification.objects.filter(recipient=User.of(request))
     if unread:
@@ -53,6 +54,6 @@ def read_all(request: HttpRequest) -> UnreadOut:
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
-def read_one(request: HttpRequest, notification_id: int) -> Notification:
+def read_one(request: HttpRequest, notification_id: Id) -> Notification:
     user = User.of(request)
     return services.mark_read(user, get_notification_for(user, notification_id))

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from wulian.core.bounds import BoundedPagination, Id
 from wulian.core.text import fold, mask_mobile
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import get_organization_for
@@ -35,7 +36,7 @@ def _out(request: HttpRequest, org: Organization) -> dict[str, object]:
 
 
 @router.get("/organizations", response=list[OrganizationOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def organization_list(
     request: HttpRequest, kind: str | None = None, q: str | None = None
 ) -> list[dict[str, object]]:
@@ -48,5 +49,5 @@ def organization_list(
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut, auth=None)
-def organization_detail(request: HttpRequest, org_id: int) -> dict[str, object]:
+def organization_detail(request: HttpRequest, org_id: Id) -> dict[str, object]:
     return _out(request, get_organization_for(request.user, org_id))

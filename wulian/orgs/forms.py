@@ -8,13 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core import bounds
 from wulian.core.widgets import DateInput
 from wulian.orgs.models import Organization, Partnership
 from wulian.places.models import Region
 
 
 class PartnershipForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Partner unit"))
+    partner = bounds.ModelChoiceField(queryset=Organization.objects.none(), label=_("Partner unit"))
     started_on = forms.DateField(label=_("Start date"), widget=DateInput())
     content = forms.CharField(
         label=_("Content of the co-building"),

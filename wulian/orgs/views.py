@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from wulian.core.bounds import query_int
 from wulian.core.errors import DomainError
 from wulian.core.text import fold
 from wulian.orgs import services
@@ -25,9 +26,9 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         orgs = orgs.filter(search_text__contains=fold(query))
-    region = request.GET.get("region", "")
-    if region.isdigit():
-        orgs = orgs.filter(region_id=int(region))
+    region = query_int(request.GET, "region")
+    if region is not None:
+        orgs = orgs.filter(region_id=region)
     page = Paginator(orgs.order_by("kind", "name"), 24).get_page(request.GET.get("page"))
     return render(
         request,

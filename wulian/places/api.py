@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from wulian.core.bounds import Id
 from wulian.places.rules import get_region_for
 
 router = Router(tags=["places"])
@@ -25,7 +26,7 @@ class RegionOut(Schema):
 
 
 @router.get("/regions/{region_id}", response=RegionOut, auth=None, summary="A region")
-def region_detail(request: HttpRequest, region_id: int) -> dict[str, object]:
+def region_detail(request: HttpRequest, region_id: Id) -> dict[str, object]:
     region = get_region_for(request.user, region_id)
     return {
         "id": region.pk,

@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from wulian.accounts.models import User
+from wulian.core.bounds import BoundedPagination, Id
 from wulian.core.idempotency import idempotent
 from wulian.orgs.models import Organization
 from wulian.places.rules import get_region_for
@@ -52,11 +53,11 @@ class WhistleOut(Schema):
 
 
 class WhistleIn(Schema):
-    community_id: int
+    community_id: Id
     type: str
     title: str
     text: str = ""
-    unit_ids: list[int]
+    unit_ids: list[Id]
     report_by: datetime.datetime | None = None
     resolve_by: datetime.datetime | None = None
 
@@ -64,7 +65,7 @@ class WhistleIn(Schema):
 class AnswerIn(Schema):
     reason: str = ""
     text: str = ""
-    organization: int | None = None
+    organization: Id | None = None
 
 
 class ScoreOut(Schema):
@@ -91,19 +92,19 @@ def _out(whistle: Whistle) -> dict[str, Any]:
 
 
 @router.get("/whistles", response=list[WhistleOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPagination, page_size=20)
 def list_whistles(request: HttpRequest) -> QuerySet[Whistle]:
     return visible_whistles(User.of(request)).prefetch_related("calls__organization")
 
 
 @router.get("/whistles/scorecard", response=list[ScoreOut])
-def get_scorecard(request: HttpRequest, community_id: int, period: str = "") -> list[Any]:
+def get_scorecard(request: HttpRequest, community_id: Id, period: str = "") -> list[Any]:
     community = get_region_for(User.of(request), community_id, "whistle.view_scorecard")
     return scorecard(community, parse_period(period))
 
 
 @router.get("/whistles/{whistle_id}", response=WhistleOut)
-def get_whistle(request: HttpRequest, whistle_id: int) -> dict[str, Any]:
+def get_whistle(request: HttpRequest, whistle_id: Id) -> dict[str, Any]:
     return _out(get_whistle_for(User.of(request), whistle_id))
 
 
@@ -129,7 +130,7 @@ def blow(request: HttpRequest, payload: WhistleIn) -> Status[Any]:
 
 
 @router.post("/whistle-calls/{call_id}/{action}", response=CallOut)
-def answer(request: HttpRequest, call_id: int, action: str, payload: AnswerIn) -> WhistleCall:
+def answer(request: HttpRequest, call_id: Id, action: str, payload: AnswerIn) -> WhistleCall:
     """sign, arrive, handle (text), decline (reason), post (text), send-back (reason),
     reroute (organization): the same actions as the page's buttons."""
     user = User.of(request)

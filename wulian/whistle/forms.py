@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from wulian.accounts.models import User, normalize_mobile
+from wulian.core import bounds
 from wulian.core.idempotency import OnceFormMixin
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateTimeInput, PickerCheckboxes
@@ -21,11 +22,11 @@ class WhistleForm(OnceFormMixin):
     text = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    compound = forms.ModelChoiceField(
+    compound = bounds.ModelChoiceField(
         label=_("Compound"), queryset=Compound.objects.none(), required=False
     )
     place = forms.CharField(label=_("Where exactly"), max_length=200, required=False)
-    units = forms.ModelMultipleChoiceField(
+    units = bounds.ModelMultipleChoiceField(
         label=_("Units called"),
         queryset=Organization.objects.none(),
         widget=PickerCheckboxes(
@@ -45,7 +46,9 @@ class WhistleForm(OnceFormMixin):
         help_text=_("Leave empty for the community's default for this type."),
         widget=DateTimeInput(),
     )
-    need = forms.IntegerField(label=_("From need number"), required=False, min_value=1)
+    need = forms.IntegerField(
+        label=_("From need number"), max_value=bounds.MAX_INT, required=False, min_value=1
+    )
     reporter = forms.CharField(
         label=_("Reported by (resident's mobile number)"),
         required=False,
@@ -95,7 +98,7 @@ class ActionForm(forms.Form):
 
 
 class RerouteForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization = bounds.ModelChoiceField(
         label=_("Re-route to"), queryset=Organization.objects.none()
     )
 
