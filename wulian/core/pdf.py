@@ -76,7 +76,7 @@ def render_pdf(
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_to_string(
+    html: str = render_to_string(
         template_name,
         {
             **context,
