@@ -209,6 +209,15 @@ def test_the_a3_poster_fills_its_page_and_prints_no_count_that_goes_stale(
 
 
 @needs_poppler
+def test_a_reader_of_traditional_script_gets_the_pdf_in_it(world, event, needs, tmp_path):
+    client = client_for(world, "community_staff")
+    client.cookies["wulian_language"] = "zh-hant"
+    text = _pdf_text(client.get(f"/events/{event.pk}/print/cards.pdf").content, tmp_path)
+    assert "老人上門理髮" in text and "樓道燈維修" in text
+    assert "老人上门理发" not in text
+
+
+@needs_poppler
 def test_it_offers_the_report_as_pdf_xlsx_and_json(world, live, needs, tmp_path):
     services.record_paper_claim(world["community_staff"], live, needs[0], organization=world.unit)
     client = Client()

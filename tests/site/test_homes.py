@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection
@@ -102,6 +103,8 @@ def test_a_unit_home_offers_its_recommended_needs_with_a_claim_button(client, wo
     assert f'name="organization" value="{world.unit.pk}"' in page and "data-confirm" in page
     assert "吹哨" in page and "<time datetime=" in page
     assert f'data-project="{project.pk}"' in page  # ours, and waiting for our signature
+    headings = re.findall(r"<h[1-3][^>]*>(?:<a [^>]*>)?([^<]*)", page)
+    assert headings.count(world.unit.name) == 1  # one unit: its name heads the page once
 
     response = client.post(f"/lists/needs/{invited.pk}/claim/", {"organization": world.unit.pk})
     assert response.status_code == 302

@@ -29,8 +29,11 @@ from urllib.parse import quote, unquote, urlsplit
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from wulian.core.script import TRADITIONAL, to_traditional_html
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "Wulian Sans"
@@ -73,7 +76,7 @@ def render_pdf(
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_to_string(
+    html: str = render_to_string(
         template_name,
         {
             **context,
@@ -82,6 +85,8 @@ def render_pdf(
             "pdf_font_family": FONT_FAMILY,
         },
     )
+    if translation.get_language() in TRADITIONAL:
+        html = to_traditional_html(html)  # people's text in the reader's script, as on pages
     fetcher = _package_fetcher()
     document = HTML(
         string=html,
