@@ -12,6 +12,18 @@ from django.contrib.auth.models import AnonymousUser
 
 os.environ.setdefault("WULIAN_ENV", "test")
 
+@pytest.fixture(autouse=True)
+def site_language() -> Any:
+    """Each test starts in the site's language: a page request in another language leaves it
+    active in the thread, and the next test would read its messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 ROLES = [
     "resident",
     "unit_contact",

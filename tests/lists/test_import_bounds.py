@@ -153,3 +153,16 @@ def test_an_upload_is_read_once_for_its_preview_mapping_and_confirmation(
     client.post(reverse("lists:import_confirm", args=[world.community.pk, token]), {"mode": "all"})
     need = Need.objects.get()
     assert need.external_id == "R1" and need.compound is None
+
+
+def test_control_characters_in_a_file_are_dropped_as_everywhere_text_enters():
+    data = "标题,描述\n楼道灯坏了,三楼\x0b四楼\n".encode()
+    table = spreadsheets.read_table("n.csv", data, "needs")
+    assert table.rows[0][1] == ["楼道灯坏了", "三楼四楼"]
+    sheet = workbook([HEADER, ["A1", "PLACEHOLDER", "便民服务", ""]])
+    sheet = rewritten(
+        sheet,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"PLACEHOLDER", "三楼&#11;四楼".encode()),
+    )
+    assert spreadsheets.read_table("n.xlsx", sheet, "needs").rows[0][1][1] == "三楼四楼"

@@ -59,7 +59,7 @@ from wulian.core.batch import collector_paused
 from wulian.core.bounds import MAX_INT, parse_int
 from wulian.core.errors import DomainError, NotAllowed
 from wulian.core.sheets import csv_values, xlsx_append
-from wulian.core.text import fold, to_traditional
+from wulian.core.text import FORMULA_START, clean_text, fold, to_traditional
 from wulian.lists import import_words as words
 from wulian.lists import services, xlsx_reader
 from wulian.lists.models import Category, ImportMapping, Need, PartyKind, Project, Resource, Tag
@@ -462,7 +462,7 @@ def _read_xlsx_with_openpyxl(data: bytes, kind: str | None) -> Table:
             (r.min_row, r.min_col - 1, r.max_row, r.max_col - 1) for r in sheet.merged_cells.ranges
         ]
         rows = [
-            (number, list(cells))
+            (number, [clean_text(c) if isinstance(c, str) else c for c in cells])
             for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
         return _finish(rows, kind, merged)
@@ -553,6 +553,7 @@ def _bad_encoding() -> ImportFileError:
 
 def _read_csv(data: bytes, kind: str | None) -> Table:
     text, encoding = _decode_csv(data, kind)
+    text = clean_text(text)  # no control characters, as everywhere text enters
     if text.count("\n") > xlsx_reader.MAX_SHEET_ROWS:
         raise _too_large(XlsxTooLarge("rows", xlsx_reader.MAX_SHEET_ROWS))
     first_line = text.split("\n", 1)[0]
@@ -782,9 +783,6 @@ class _Invalid(Exception):
         self.message = message
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -797,7 +795,7 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
         return text[1:]  # the quote an export puts before text that looks like a formula
     return text
 

@@ -24,6 +24,8 @@ from typing import Any
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from wulian.core.text import clean_text
+
 # Built-in number formats that are dates or times, including the East-Asian locale ids.
 DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 
@@ -125,7 +127,9 @@ def column_index(letters: str) -> int:
 
 
 def _unescape(text: str) -> str:
-    return html.unescape(text) if "&" in text else text
+    # A control character can only come in as a character reference (&#11;): XML holds no raw
+    # ones. It is dropped, as everywhere text enters.
+    return clean_text(html.unescape(text)) if "&" in text else text
 
 
 def _strings(archive: zipfile.ZipFile, name: str | None) -> list[str]:
