@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 
 os.environ.setdefault("WULIAN_ENV", "test")
 
+
 @pytest.fixture(autouse=True)
 def site_language() -> Any:
     """Each test starts in the site's language: a page request in another language leaves it
