@@ -481,7 +481,9 @@ class Motion(models.Model):
 
 
 class VoteMark(models.Model):
-    """Who has voted on a motion (and for which household): the one-vote constraint lives here."""
+    """Who has voted on a motion (and for which household): the one-vote constraints live here,
+    one per person where people vote, one per household where households do (a proxy holder
+    votes for their own household and for the one whose proxy they hold)."""
 
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="marks")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -494,7 +496,11 @@ class VoteMark(models.Model):
         verbose_name = _("vote cast")
         verbose_name_plural = _("votes cast")
         constraints = [
-            models.UniqueConstraint(fields=["motion", "voter"], name="vote_once_per_voter"),
+            models.UniqueConstraint(
+                fields=["motion", "voter"],
+                condition=Q(household__isnull=True),
+                name="vote_once_per_voter",
+            ),
             models.UniqueConstraint(
                 fields=["motion", "household"],
                 condition=Q(household__isnull=False),
@@ -520,13 +526,6 @@ class Ballot(models.Model):
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["motion", "voter"],
-                condition=Q(voter__isnull=False),
-                name="ballot_once_per_named_voter",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"ballot on {self.motion}"

@@ -293,7 +293,7 @@ def appoint_member(
             actor,
             "council.member_appointed",
             council,
-            after={"person": str(user), "role": role, "starts_on": starts_on},
+            after=audit.snapshot_of({"person": str(user), "role": role, "starts_on": starts_on}),
             community=council.community,
         )
     user.__dict__.pop("_council_roles", None)
@@ -318,7 +318,9 @@ def end_term(actor: User, member: CouncilMember, on: datetime.date | None = None
             actor,
             "council.member_term_ended",
             member.council,
-            after={"person": str(member.user), "role": member.role, "ends_on": on},
+            after=audit.snapshot_of(
+                {"person": str(member.user), "role": member.role, "ends_on": on}
+            ),
             community=member.council.community,
         )
     return member
@@ -367,7 +369,7 @@ def add_household(
             actor,
             "council.household_added",
             household,
-            after={"flat": str(household), "area": area},
+            after=audit.snapshot_of({"flat": str(household), "area": area}),
             community=compound.community,
         )
     return household
@@ -646,7 +648,9 @@ def schedule_meeting(actor: User, council: Council, data: MeetingInput) -> Meeti
             actor,
             "council.meeting_planned",
             meeting,
-            after={"title": title, "starts_at": data.starts_at, "rule": data.rule},
+            after=audit.snapshot_of(
+                {"title": title, "starts_at": data.starts_at, "rule": data.rule}
+            ),
             community=council.community,
         )
     return meeting
@@ -1052,7 +1056,7 @@ def cast_vote(
             raise Conflict("vote.closed", _("Voting on this motion is not open."))
         if not CheckIn.objects.filter(meeting=meeting, user=actor).exists():
             raise NotAllowed("vote.not_present", _("Check in at the meeting before voting."))
-        mine = Q(voter=actor) | Q(household=for_household) if for_household else Q(voter=actor)
+        mine = Q(household=for_household) if for_household else Q(voter=actor, household=None)
         if VoteMark.objects.filter(mine, motion=locked).exists():
             raise Conflict("vote.already", _("You have already voted on this motion."))
         try:
@@ -1309,7 +1313,7 @@ def adopt_resolution(
             actor,
             "council.resolution_adopted",
             resolution,
-            after={"owner": owner, "deadline": deadline},
+            after=audit.snapshot_of({"owner": owner, "deadline": deadline}),
             community=council.community,
         )
         if locked.item is not None:
@@ -1442,12 +1446,12 @@ def spawn_need(actor: User, resolution: Resolution) -> Any:
         resolution.council,
         _("Only the community's staff can do this."),
     )
-    if resolution.state not in {_R.EFFECTIVE, _R.NOTICE}:
-        raise Conflict("resolution.not_published", _("Publish the resolution first."))
-    if resolution.need_id is not None:
-        raise Conflict("resolution.has_need", _("This resolution already has its need."))
     with transaction.atomic():
         locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        if locked.state not in {_R.EFFECTIVE, _R.NOTICE}:
+            raise Conflict("resolution.not_published", _("Publish the resolution first."))
+        if locked.need_id is not None:
+            raise Conflict("resolution.has_need", _("This resolution already has its need."))
         need = raise_need(
             actor,
             locked.council.community,
@@ -1483,12 +1487,12 @@ def spawn_whistle(actor: User, resolution: Resolution, units: Iterable[Any]) -> 
         resolution.council,
         _("Only the community's staff can do this."),
     )
-    if resolution.state not in {_R.EFFECTIVE, _R.NOTICE}:
-        raise Conflict("resolution.not_published", _("Publish the resolution first."))
-    if resolution.whistle_id is not None:
-        raise Conflict("resolution.has_whistle", _("This resolution already has its whistle."))
     with transaction.atomic():
         locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        if locked.state not in {_R.EFFECTIVE, _R.NOTICE}:
+            raise Conflict("resolution.not_published", _("Publish the resolution first."))
+        if locked.whistle_id is not None:
+            raise Conflict("resolution.has_whistle", _("This resolution already has its whistle."))
         whistle = blow_whistle(
             actor,
             locked.council.community,
