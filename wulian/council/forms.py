@@ -89,7 +89,9 @@ class MotionForm(forms.Form):
         required=False,
         max_length=3000,
     )
-    max_choices = forms.IntegerField(label=_("At most"), min_value=1, max_value=50, initial=1)
+    max_choices = forms.IntegerField(
+        label=_("At most"), min_value=1, max_value=50, initial=1, required=False
+    )
     voting = forms.ChoiceField(label=_("Voting"), choices=Motion.Voting.choices)
     secret = forms.BooleanField(label=_("Secret ballot"), required=False, initial=True)
     special = forms.BooleanField(label=_("Special matter (3/4 needed)"), required=False)
@@ -131,7 +133,7 @@ class TallyForm(forms.Form):
         self.choice_keys = [key for key, _label in choices or []]
         for key, label in choices or []:
             self.fields[f"count_{key}"] = forms.IntegerField(
-                label=label, min_value=0, max_value=100000, initial=0
+                label=label, min_value=0, max_value=100000, initial=0, required=False
             )
 
     def clean(self) -> dict[str, Any]:
