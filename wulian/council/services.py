@@ -508,12 +508,11 @@ def put_on_agenda(actor: User, topic: Topic, meeting: Meeting, *, minutes: int =
     )
     if meeting.council_id != topic.council_id:
         raise DomainError("agenda.other_council", _("The meeting belongs to another council."))
-    if meeting.state == _M.CLOSED:
-        raise Conflict("agenda.meeting_closed", _("This meeting has been held."))
     if not 1 <= minutes <= 240:
         raise DomainError("agenda.bad_minutes", _("Allow between 1 and 240 minutes."))
     with transaction.atomic():
-        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if Meeting.objects.select_for_update().get(pk=meeting.pk).state == _M.CLOSED:
+            raise Conflict("agenda.meeting_closed", _("This meeting has been held."))
         if AgendaItem.objects.filter(meeting=meeting, topic=topic).exists():
             raise Conflict("agenda.already", _("This topic is already on the agenda."))
         position = AgendaItem.objects.filter(meeting=meeting).count() + 1
@@ -815,8 +814,7 @@ def record_proxy(
     if own.pk == giver.pk:
         raise DomainError("proxy.own_household", _("A household cannot give its proxy to itself."))
     with transaction.atomic():
-        Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.state == _M.CLOSED:
+        if Meeting.objects.select_for_update().get(pk=meeting.pk).state == _M.CLOSED:
             raise Conflict("proxy.closed", _("This meeting has been held."))
         if Proxy.objects.filter(meeting=meeting, holder=holder).exists():
             raise Conflict("proxy.holder_full", _("This representative already holds a proxy."))
@@ -993,7 +991,8 @@ def open_ballot(actor: User, motion: Motion, closes_at: datetime.datetime) -> Mo
         raise DomainError("motion.not_online", _("This motion is voted by show of hands."))
     if closes_at <= timezone.now():
         raise DomainError("motion.bad_close", _("The ballot must close in the future."))
-    if motion.meeting.state not in {_M.OPEN, _M.CLOSED}:
+    meeting_state = Meeting.objects.filter(pk=motion.meeting_id).values_list("state", flat=True)
+    if meeting_state.first() not in {_M.OPEN, _M.CLOSED}:
         raise Conflict("motion.meeting_not_open", _("Open the meeting before voting."))
     return transition(
         MOTION_FLOW,
