@@ -226,3 +226,33 @@ def test_the_notice_pdf_carries_the_agenda_and_the_check_in_code(cw, client, tmp
     client.force_login(cw.voters[0])
     text = pdf_text(client.get(f"/council/meetings/{meeting.pk}/notice.pdf").content, tmp_path)
     assert "楼道刷新" in text and "中心广场" in text
+
+
+def test_a_resident_asks_to_join_their_household_and_staff_confirm(cw, client):
+    resident = cw.world["resident"]
+    client.force_login(resident)
+    url = f"/council/{cw.council.pk}/household/"
+    page = client.get(url).content.decode()
+    assert "申请加入" in page and "3栋1单元101室" in page
+    done = client.post(url, {"household": cw.households[0].pk}, follow=True).content.decode()
+    assert "待确认" in done
+    client.force_login(cw.staff)
+    pending = client.get(url).content.decode()
+    assert "居民甲" in pending and "139****0001" in pending
+    member = resident.household_memberships.get()
+    client.post(url, {"confirm": member.pk})
+    member.refresh_from_db()
+    assert member.confirmed
+
+
+def test_a_resident_cannot_confirm_their_own_request(cw, client):
+    resident = cw.world["resident"]
+    client.force_login(resident)
+    url = f"/council/{cw.council.pk}/household/"
+    client.post(url, {"household": cw.households[0].pk})
+    member = resident.household_memberships.get()
+    assert client.post(url, {"household": "一栋"}, follow=True).status_code == 200
+    page = client.post(url, {"confirm": member.pk}, follow=True).content.decode()
+    assert "只有社区工作人员才能进行此操作" in page
+    member.refresh_from_db()
+    assert not member.confirmed

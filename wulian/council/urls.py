@@ -7,6 +7,7 @@ app_name = "council"
 urlpatterns = [
     path("", views.council_list_view, name="list"),
     path("<int:pk>/", views.council_view, name="council"),
+    path("<int:pk>/household/", views.household_view, name="household"),
     path("<int:pk>/topics/new/", views.topic_create_view, name="topic_create"),
     path("<int:pk>/meetings/new/", views.meeting_create_view, name="meeting_create"),
     path("topics/<int:pk>/", views.topic_view, name="topic"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, NotAllowed
 from wulian.core.pdf import pdf_response
 from wulian.council import documents, forms, queries, services
 from wulian.council.actions import (
@@ -25,7 +25,7 @@ from wulian.council.actions import (
     TOPIC_ACTIONS,
     choice_labels,
 )
-from wulian.council.models import Meeting, Motion, Resolution, Topic, VoteMark
+from wulian.council.models import HouseholdMember, Meeting, Motion, Resolution, Topic, VoteMark
 from wulian.council.rules import (
     current_roles,
     get_council_for,
@@ -62,6 +62,69 @@ def council_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_run": user.has_perm("council.run_council", council),
             "can_take_part": user.has_perm("council.take_part", council),
             "roles": current_roles(user, council),
+        },
+    )
+
+
+def _int(value: str | None) -> int:
+    """A posted id, or 0 (which matches nothing) when it is not a number."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+@login_required
+def household_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resident sees their household and asks to join one; staff confirm the requests."""
+    user = User.of(request)
+    council = get_council_for(user, pk)
+    if request.method == "POST":
+        try:
+            if "confirm" in request.POST:
+                if not user.has_perm("council.manage_council", council):
+                    raise NotAllowed(
+                        "council.not_allowed", _("Only the community's staff can do this.")
+                    )
+                member = HouseholdMember.objects.filter(
+                    pk=_int(request.POST.get("confirm")),
+                    household__in=services.households(council),
+                ).first()
+                if member is None:
+                    raise DomainError("household.unknown", _("There is no such request."))
+                services.confirm_household_member(user, member)
+                messages.success(request, _("Confirmed."))
+            else:
+                household = (
+                    services.households(council)
+                    .filter(pk=_int(request.POST.get("household")))
+                    .first()
+                )
+                if household is None:
+                    raise DomainError(
+                        "household.unknown", _("There is no such household in this compound.")
+                    )
+                services.request_join_household(user, household)
+                messages.success(
+                    request, _("Your request is sent; the community's staff will confirm it.")
+                )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("council:household", pk=council.pk)
+    mine = HouseholdMember.objects.filter(user=user).select_related("household").first()
+    can_manage = user.has_perm("council.manage_council", council)
+    return render(
+        request,
+        "council/household.html",
+        {
+            "council": council,
+            "mine": mine,
+            "households": services.households(council) if mine is None else [],
+            "pending": HouseholdMember.objects.filter(
+                household__in=services.households(council), confirmed=False
+            ).select_related("household", "user")
+            if can_manage
+            else [],
         },
     )
 
