@@ -14,6 +14,7 @@ passed motion becomes a `Resolution` with an owner, a deadline and a public noti
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -515,6 +516,8 @@ class VoteMark(models.Model):
 class Ballot(models.Model):
     """What was chosen. A secret ballot keeps no voter; a named one names them."""
 
+    # A random key, so the order of ballots says nothing about the order of the voters.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="ballots")
     choices = models.JSONField()
     voter = models.ForeignKey(

@@ -1048,6 +1048,7 @@ def cast_vote(
         raise NotAllowed("vote.not_called", _("You are not called to this meeting."))
     picked = _clean_choices(motion, choices)
     for_household = voting_household(actor, motion, household)
+    by_area = quorum.rule_for(meeting.rule).by_area
     now = timezone.now()
     with transaction.atomic():
         locked = Motion.objects.select_for_update().get(pk=motion.pk)
@@ -1065,7 +1066,7 @@ def cast_vote(
                     motion=locked,
                     choices=picked,
                     voter=None if locked.secret else actor,
-                    area=for_household.floor_area if for_household else Decimal(0),
+                    area=for_household.floor_area if for_household and by_area else Decimal(0),
                 )
         except IntegrityError as exc:
             raise Conflict("vote.already", _("You have already voted on this motion.")) from exc
@@ -1267,7 +1268,9 @@ def named_ballots(actor: User, motion: Motion) -> list[tuple[str, list[str]]]:
         raise NotAllowed("vote.secret", _("This ballot is secret."))
     return [
         (str(b.voter), list(b.choices))
-        for b in Ballot.objects.filter(motion=motion).select_related("voter").order_by("id")
+        for b in Ballot.objects.filter(motion=motion)
+        .select_related("voter")
+        .order_by("voter__real_name", "voter_id")
     ]
 
 
