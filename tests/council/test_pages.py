@@ -256,3 +256,13 @@ def test_a_resident_cannot_confirm_their_own_request(cw, client):
     assert "只有社区工作人员才能进行此操作" in page
     member.refresh_from_db()
     assert not member.confirmed
+
+
+def test_the_menu_leads_a_resident_to_their_council(cw, client):
+    client.force_login(cw.world["resident"])
+    home = client.get("/").content.decode()
+    assert 'data-nav="council"' in home and "红色议事厅" in home
+    listed = client.get("/council/")
+    assert listed.status_code == 302 and listed["Location"] == f"/council/{cw.council.pk}/"
+    client.force_login(cw.world["unit_contact"])
+    assert 'data-nav="council"' not in client.get("/").content.decode()

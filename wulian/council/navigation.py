@@ -1,4 +1,5 @@
-"""The council's link: the person's deliberation council (or the list, for staff of several)."""
+"""The council's link, for residents of a compound and for staff. It costs no query: the
+list page takes a person with one council straight to it."""
 
 from __future__ import annotations
 
@@ -7,18 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from wulian.core.registry import NavItem
-from wulian.council.rules import visible_councils
+from wulian.places.queries import assigned_regions
 
 
 def items(request: HttpRequest) -> list[NavItem]:
-    if not getattr(request.user, "is_authenticated", False):
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
         return []
-    councils = list(visible_councils(request.user).values_list("pk", flat=True)[:2])
-    if not councils:
+    if getattr(user, "compound_id", None) is None and not assigned_regions(user):
         return []
-    url = (
-        reverse("council:council", args=[councils[0]])
-        if len(councils) == 1
-        else reverse("council:list")
-    )
-    return [NavItem(_("Deliberation council"), url, "council", "community", 30)]
+    return [NavItem(_("Deliberation council"), reverse("council:list"), "council", "community", 30)]

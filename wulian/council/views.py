@@ -40,7 +40,9 @@ from wulian.council.rules import (
 @login_required
 def council_list_view(request: HttpRequest) -> HttpResponse:
     user = User.of(request)
-    councils = visible_councils(user).select_related("community", "compound")
+    councils = list(visible_councils(user).select_related("community", "compound")[:200])
+    if len(councils) == 1:
+        return redirect("council:council", pk=councils[0].pk)
     return render(request, "council/council_list.html", {"councils": councils})
 
 
