@@ -15,6 +15,10 @@ def items(request: HttpRequest) -> list[NavItem]:
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return []
-    if getattr(user, "compound_id", None) is None and not assigned_regions(user):
+    staff = bool(assigned_regions(user))
+    if getattr(user, "compound_id", None) is None and not staff:
         return []
-    return [NavItem(_("Deliberation council"), reverse("council:list"), "council", "community", 30)]
+    # Staff find it with the other links between the community and the units; residents
+    # under their community.
+    group = "linkage" if staff else "community"
+    return [NavItem(_("Deliberation council"), reverse("council:list"), "council", group, 40)]
