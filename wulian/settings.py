@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "wulian.lists",
     "wulian.notifications",
     "wulian.whistle",
+    "wulian.council",
     "wulian.events",
     "wulian.site",
     "django.contrib.admin",

@@ -24,6 +24,7 @@ LAYERS = [
     "matching",
     "lists",
     "whistle",
+    "council",
     "events",
     "site",
 ]
