@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "wulian.notifications",
     "wulian.whistle",
     "wulian.events",
+    "wulian.activities",
     "wulian.site",
     "django.contrib.admin",
     "django.contrib.auth",

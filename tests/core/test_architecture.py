@@ -25,6 +25,7 @@ LAYERS = [
     "lists",
     "whistle",
     "events",
+    "activities",
     "site",
 ]
 # The project's top-level modules (settings, URLs, the API, the command line) gather everything.

@@ -1,0 +1,7 @@
+from django.http import HttpRequest
+
+from wulian.core.registry import NavItem
+
+
+def items(request: HttpRequest) -> list[NavItem]:
+    return []

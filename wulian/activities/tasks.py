@@ -1,0 +1,6 @@
+from django_tasks import task
+
+
+@task()
+def sweep_activities_task() -> str:
+    return ""
