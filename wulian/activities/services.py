@@ -781,6 +781,22 @@ def person_from_code(code: str) -> User:
     return person
 
 
+FEED_SALT = "wulian.activities.feed"
+
+
+def feed_token(person: User) -> str:
+    """The secret part of a person's own calendar address."""
+    return signing.dumps(person.pk, salt=FEED_SALT)
+
+
+def person_from_feed_token(token: str) -> User | None:
+    try:
+        pk = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
 CHECK_IN_EARLY = datetime.timedelta(hours=1)
 
 
