@@ -241,7 +241,11 @@ def _create_booking(
 
 
 def _lock_venue(venue: Venue) -> Venue:
-    return Venue.objects.select_for_update().select_related("community", "owner").get(pk=venue.pk)
+    return (
+        Venue.objects.select_for_update(of=("self",))
+        .select_related("community", "owner")
+        .get(pk=venue.pk)
+    )
 
 
 def _tell_owner(venue: Venue, bookings: Sequence[Booking]) -> None:
@@ -567,7 +571,11 @@ def activity_url(activity: Activity) -> str:
 
 
 def _lock_activity(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().select_related("community").get(pk=activity.pk)
+    return (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=activity.pk)
+    )
 
 
 def holding(activity: Activity, role: str) -> int:
@@ -650,7 +658,7 @@ def _offer_next(
     if free <= 0 or activity.state != Activity.State.PUBLISHED or now >= activity.starts_at:
         return offered
     waiting = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .filter(activity=activity, role=SignUp.Role.PARTICIPANT, state=SignUp.State.WAITING)
         .select_related("person", "activity__community")
         .order_by("created_at", "id")[:free]
@@ -935,7 +943,7 @@ def rate_activity(actor: User, signup: SignUp, score: int, comment: str = "") ->
         raise DomainError("signup.bad_score", _("Rate from 1 to 5."))
     with transaction.atomic():
         locked = (
-            SignUp.objects.select_for_update()
+            SignUp.objects.select_for_update(of=("self",))
             .select_related("activity__community")
             .get(pk=signup.pk)
         )
@@ -1122,7 +1130,7 @@ def book_slot(
     day = timezone.localtime(starts_at).date()
     with transaction.atomic():
         locked = (
-            Service.objects.select_for_update()
+            Service.objects.select_for_update(of=("self",))
             .select_related("community", "provider")
             .get(pk=service.pk)
         )
@@ -1176,7 +1184,7 @@ def cancel_slot(actor: User, booking: ServiceBooking) -> ServiceBooking:
         raise NotAllowed("slot.not_yours", _("This is not your booking."))
     with transaction.atomic():
         locked = (
-            ServiceBooking.objects.select_for_update()
+            ServiceBooking.objects.select_for_update(of=("self",))
             .select_related("service__community")
             .get(pk=booking.pk)
         )
@@ -1204,7 +1212,7 @@ def check_in_slot(actor: User, booking: ServiceBooking) -> ServiceBooking:
         raise NotAllowed("slot.not_provider", _("Only the provider checks people in."))
     with transaction.atomic():
         locked = (
-            ServiceBooking.objects.select_for_update()
+            ServiceBooking.objects.select_for_update(of=("self",))
             .select_related("service__community", "person")
             .get(pk=booking.pk)
         )
@@ -1290,7 +1298,7 @@ def sweep_services(now: datetime.datetime | None = None) -> dict[str, int]:
 
     def locked(pk: int) -> ServiceBooking | None:
         return (
-            ServiceBooking.objects.select_for_update()
+            ServiceBooking.objects.select_for_update(of=("self",))
             .select_related("service__community", "person")
             .filter(pk=pk)
             .first()
