@@ -259,3 +259,29 @@ def test_the_commands_answer_in_json(world, activity, haircuts):
     slots = json.loads(out.getvalue())["slots"]
     assert len(slots) == 9 and slots[0]["free"] == 3
     assert ServiceBooking.objects.count() == 0
+
+
+def test_a_unit_puts_on_an_activity_from_the_page_and_bad_input_writes_nothing(world, clock):
+    from wulian.activities.models import Activity
+
+    client = _client(world["unit_contact"])
+    path = reverse("activities:create", args=[world.community.pk])
+    assert _client(world["resident"]).get(path).status_code == 403
+    page = client.get(path)
+    assert page.status_code == 200 and "联办单位" in page.content.decode()
+    form = {
+        "title": "亲子糕点课",
+        "hosts": [str(world.unit.pk)],
+        "starts_at": "2026-11-06T15:00",
+        "ends_at": "2026-11-06T14:00",
+        "place": "烹饪实训室",
+        "capacity": "12",
+        "audience": "children",
+    }
+    bad = client.post(path, form)
+    assert "结束时间必须晚于开始时间" in bad.content.decode()
+    assert not Activity.objects.exists()
+    done = client.post(path, {**form, "ends_at": "2026-11-06T17:00"})
+    activity = Activity.objects.get()
+    assert done.status_code == 302 and done["Location"] == activity.get_absolute_url()
+    assert list(activity.hosts.all()) == [world.unit]

@@ -7,9 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.activities.models import Audience, Booking
 from wulian.core.uploads import MultipleCleanFileField
-from wulian.core.widgets import DateInput, TimeInput
+from wulian.core.widgets import DateInput, DateTimeInput, TimeInput
 from wulian.orgs.models import Organization
+from wulian.places.models import Compound, Region
 
 
 class BookingForm(forms.Form):
@@ -102,11 +104,51 @@ class SelfScanForm(forms.Form):
     )
 
 
-class SlotForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("Slot"))
-    person = forms.CharField(
-        label=_("For a resident (mobile number)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    hosts = forms.ModelMultipleChoiceField(
+        label=_("Co-hosts"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    booking = forms.ModelChoiceField(
+        label=_("Venue booking"), queryset=Booking.objects.none(), required=False
+    )
+    place = forms.CharField(label=_("Or a place"), max_length=200, required=False)
+    online_url = forms.URLField(label=_("Or an online link"), required=False, assume_scheme="https")
+    capacity = forms.IntegerField(label=_("Places"), min_value=1)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    compound = forms.ModelChoiceField(
+        label=_("Compound"), queryset=Compound.objects.none(), required=False
+    )
+    signup_closes_at = forms.DateTimeField(
+        label=_("Sign-up closes"), required=False, widget=DateTimeInput()
+    )
+    cancel_by = forms.DateTimeField(label=_("Cancel by"), required=False, widget=DateTimeInput())
+    volunteers_wanted = forms.IntegerField(
+        label=_("Volunteers wanted"), min_value=0, initial=0, required=False
+    )
+    volunteer_tasks = forms.CharField(
+        label=_("Volunteer tasks"),
+        max_length=300,
+        required=False,
+        help_text=_("Separated by commas."),
+    )
+
+    def __init__(
+        self, *args: Any, community: Region, hosts: Any, bookings: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in (
+            ("hosts", hosts),
+            ("booking", bookings),
+            ("compound", community.compounds.all()),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset

@@ -6,6 +6,7 @@ app_name = "activities"
 
 urlpatterns = [
     path("", views.activity_list_view, name="list"),
+    path("new/<int:community_pk>/", views.activity_create_view, name="create"),
     path("<int:pk>/", views.activity_detail_view, name="activity"),
     path("<int:pk>/manage/", views.activity_manage_view, name="manage"),
     path("<int:pk>/export.xlsx", views.activity_export_view, name="export"),

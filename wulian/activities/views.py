@@ -51,7 +51,7 @@ from wulian.core.text import mask_mobile, mask_name
 from wulian.orgs.models import Organization
 from wulian.places.models import Region
 from wulian.places.queries import home_community
-from wulian.places.rules import get_region_for
+from wulian.places.rules import covers, get_region_for
 
 
 def _community(request: HttpRequest) -> Region | None:
@@ -298,6 +298,55 @@ def person_ics_view(request: HttpRequest, token: str) -> HttpResponse:
     return _ics(
         documents.render_ics(_("My activities"), activities.distinct(), bookings, base_url=base)
     )
+
+
+@login_required
+def activity_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
+    user = User.of(request)
+    community = get_region_for(user, community_pk, "activities.add_activity")
+    hosts = Organization.objects.filter(
+        is_active=True, region_id__in=community.ancestor_ids
+    ).order_by("kind", "name")
+    bookings = Booking.objects.filter(
+        venue__community=community, state__in=("pending", "approved"), ends_at__gte=timezone.now()
+    ).select_related("venue")
+    if not covers(user, community):
+        bookings = bookings.filter(
+            Q(booked_by=user) | Q(organization_id__in=community_unit_ids(user, community))
+        )
+    form = forms.ActivityForm(
+        request.POST or None, community=community, hosts=hosts, bookings=bookings
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.create_activity(
+                user,
+                community,
+                services.ActivityInput(
+                    title=data["title"],
+                    description=data.get("description", ""),
+                    hosts=list(data["hosts"]),
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    booking=data.get("booking"),
+                    place=data.get("place", ""),
+                    online_url=data.get("online_url", ""),
+                    capacity=data["capacity"],
+                    audience=data["audience"],
+                    compound=data.get("compound"),
+                    signup_closes_at=data.get("signup_closes_at"),
+                    cancel_by=data.get("cancel_by"),
+                    volunteers_wanted=data.get("volunteers_wanted") or 0,
+                    volunteer_tasks=data.get("volunteer_tasks", ""),
+                ),
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The activity is published."))
+            return redirect("activities:activity", pk=activity.pk)
+    return render(request, "activities/activity_form.html", {"form": form, "community": community})
 
 
 # ------------------------------------------------------------------ venues
