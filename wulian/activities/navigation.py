@@ -21,7 +21,7 @@ def items(request: HttpRequest) -> list[NavItem]:
     if request.user.is_authenticated:
         links.append(
             NavItem(
-                _("My service bookings"),
+                _("Booked services"),
                 reverse("activities:my_services"),
                 "my-services",
                 "account",
