@@ -1142,8 +1142,11 @@ def book_slot(
         if recent_no_shows(person, now) >= NO_SHOW_LIMIT and day != timezone.localtime(now).date():
             raise Conflict(
                 "slot.same_day_only",
-                _("After %(count)s missed bookings in %(days)s days, book on the day only.")
-                % {"count": NO_SHOW_LIMIT, "days": NO_SHOW_DAYS},
+                _(
+                    "You missed %(limit)s bookings in the last %(period)s days: "
+                    "book on the day only."
+                )
+                % {"limit": NO_SHOW_LIMIT, "period": NO_SHOW_DAYS},
             )
         active = ServiceBooking.objects.filter(
             service=locked, person=person, state=ServiceBooking.State.BOOKED, starts_at__gt=now
