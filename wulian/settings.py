@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "wulian.whistle",
     "wulian.council",
     "wulian.events",
+    "wulian.activities",
     "wulian.site",
     "django.contrib.admin",
     "django.contrib.auth",

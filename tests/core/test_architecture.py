@@ -26,6 +26,7 @@ LAYERS = [
     "whistle",
     "council",
     "events",
+    "activities",
     "site",
 ]
 # The project's top-level modules (settings, URLs, the API, the command line) gather everything.

@@ -34,6 +34,6 @@ def test_it_puts_the_unit_side_links_only_in_the_units_menu_named_after_it(clien
 
 def test_groups_without_links_do_not_appear(client, world):
     page = client.get("/").content.decode()
-    for empty in ("venues", "activities", "training", "development", "unit", "community"):
+    for empty in ("training", "development", "unit", "community"):
         assert f'data-group="{empty}"' not in page
     assert 'data-nav="home"' in page  # a group of one link is a plain link
