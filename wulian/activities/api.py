@@ -10,8 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from wulian.accounts.models import User
 from wulian.activities import services
@@ -30,6 +30,7 @@ from wulian.activities.rules import (
     get_slot_booking_for,
     get_venue_for,
 )
+from wulian.core.bounds import MAX_ID, BoundedPagination, Id
 from wulian.core.errors import DomainError
 from wulian.orgs.models import Organization
 
@@ -117,7 +118,7 @@ class BookingIn(Schema):
     ends_at: datetime.datetime
     purpose: str
     attendance: int
-    organization_id: int | None = None
+    organization_id: Id | None = None
     weeks: int = 1
     skip_conflicts: bool = False
 
@@ -148,7 +149,7 @@ class SlotOut(Schema):
 
 class SlotBookingIn(Schema):
     starts_at: datetime.datetime
-    person_id: int | None = None
+    person_id: Id | None = None
 
 
 class SlotBookingOut(Schema):
@@ -209,9 +210,11 @@ def activities_with_counts() -> QuerySet[Activity]:
 
 
 @router.get("/activities", response=list[ActivityOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def list_activities(
-    request: HttpRequest, community_id: int | None = None, upcoming: bool = False
+    request: HttpRequest,
+    community_id: int | None = Query(None, ge=1, le=MAX_ID),
+    upcoming: bool = False,
 ) -> list[dict[str, Any]]:
     """Published and cancelled activities, of one community if asked; `upcoming` leaves
     out those that have ended."""
@@ -226,7 +229,7 @@ def list_activities(
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut, auth=None)
-def get_activity(request: HttpRequest, activity_id: int) -> dict[str, Any]:
+def get_activity(request: HttpRequest, activity_id: Id) -> dict[str, Any]:
     activity = get_object_or_404(activities_with_counts(), pk=activity_id)
     return _activity_out(activity)
 
@@ -242,7 +245,7 @@ def _done(action: str, message: Any, result: Any) -> dict[str, Any]:
 
 @router.post("/activities/{activity_id}/{action}", response=DoneOut)
 def act_on_activity(
-    request: HttpRequest, activity_id: int, action: str, payload: ActionIn
+    request: HttpRequest, activity_id: Id, action: str, payload: ActionIn
 ) -> dict[str, Any]:
     """sign-up, volunteer (task), check-in (code, nonce, kind in|out), self-check-in (token,
     nonce, kind), no-shows, report (text), cancel (reason): the page's actions."""
@@ -254,7 +257,7 @@ def act_on_activity(
 
 @router.post("/signups/{signup_id}/{action}", response=DoneOut)
 def act_on_signup(
-    request: HttpRequest, signup_id: int, action: str, payload: ActionIn
+    request: HttpRequest, signup_id: Id, action: str, payload: ActionIn
 ) -> dict[str, Any]:
     """cancel, confirm (an offered place), rate (score 1–5, comment)."""
     user = User.of(request)
@@ -281,7 +284,7 @@ def _venue_out(venue: Venue) -> dict[str, Any]:
 
 
 @router.get("/venues", response=list[VenueOut], auth=None)
-def list_venues(request: HttpRequest, community_id: int | None = None) -> list[dict[str, Any]]:
+def list_venues(request: HttpRequest, community_id: Id | None = None) -> list[dict[str, Any]]:
     venues = Venue.objects.filter(is_active=True).select_related("owner")
     if community_id is not None:
         venues = venues.filter(community_id=community_id)
@@ -290,7 +293,7 @@ def list_venues(request: HttpRequest, community_id: int | None = None) -> list[d
 
 @router.get("/venues/{venue_id}/bookings", response=list[BookingOut], auth=None)
 def venue_bookings(
-    request: HttpRequest, venue_id: int, since: datetime.date | None = None
+    request: HttpRequest, venue_id: Id, since: datetime.date | None = None
 ) -> QuerySet[Booking]:
     """The venue's active bookings (the calendar), from a day on (default: today)."""
     from django.utils import timezone
@@ -302,7 +305,7 @@ def venue_bookings(
 
 
 @router.post("/venues/{venue_id}/bookings", response={201: list[BookingOut]})
-def book_venue(request: HttpRequest, venue_id: int, payload: BookingIn) -> Status[Any]:
+def book_venue(request: HttpRequest, venue_id: Id, payload: BookingIn) -> Status[Any]:
     """One range, or `weeks` weekly ranges: with conflicts and no `skip_conflicts`, a 409
     lists every date that cannot be booked and nothing is written."""
     user = User.of(request)
@@ -324,9 +327,7 @@ def book_venue(request: HttpRequest, venue_id: int, payload: BookingIn) -> Statu
 
 
 @router.post("/bookings/{booking_id}/{action}", response=BookingOut)
-def act_on_booking(
-    request: HttpRequest, booking_id: int, action: str, payload: ActionIn
-) -> Booking:
+def act_on_booking(request: HttpRequest, booking_id: Id, action: str, payload: ActionIn) -> Booking:
     """approve, decline (reason), cancel (reason)."""
     user = User.of(request)
     booking = get_booking_for(user, booking_id)
@@ -339,7 +340,7 @@ def act_on_booking(
 
 
 @router.get("/services", response=list[ServiceOut], auth=None)
-def list_services(request: HttpRequest, community_id: int | None = None) -> list[dict[str, Any]]:
+def list_services(request: HttpRequest, community_id: Id | None = None) -> list[dict[str, Any]]:
     found = Service.objects.filter(is_active=True).select_related("provider", "venue")
     if community_id is not None:
         found = found.filter(community_id=community_id)
@@ -367,7 +368,7 @@ def list_services(request: HttpRequest, community_id: int | None = None) -> list
 
 
 @router.get("/services/{service_id}/slots", response=list[SlotOut], auth=None)
-def service_slots(request: HttpRequest, service_id: int, date: datetime.date) -> list[Any]:
+def service_slots(request: HttpRequest, service_id: Id, date: datetime.date) -> list[Any]:
     service = get_service_for(request.user, service_id)
     return [
         {
@@ -382,7 +383,7 @@ def service_slots(request: HttpRequest, service_id: int, date: datetime.date) ->
 
 
 @router.post("/services/{service_id}/bookings", response={201: SlotBookingOut})
-def book_slot(request: HttpRequest, service_id: int, payload: SlotBookingIn) -> Status[Any]:
+def book_slot(request: HttpRequest, service_id: Id, payload: SlotBookingIn) -> Status[Any]:
     """Book one place of a slot, for oneself or (`person_id`) for a resident one may book for."""
     user = User.of(request)
     service = get_service_for(user, service_id, "activities.book_service")
@@ -396,7 +397,7 @@ def book_slot(request: HttpRequest, service_id: int, payload: SlotBookingIn) -> 
 
 @router.post("/service-bookings/{booking_id}/{action}", response=SlotBookingOut)
 def act_on_slot_booking(
-    request: HttpRequest, booking_id: int, action: str, payload: ActionIn
+    request: HttpRequest, booking_id: Id, action: str, payload: ActionIn
 ) -> ServiceBooking:
     """cancel, check-in (the provider)."""
     user = User.of(request)

@@ -333,6 +333,12 @@ def check_in(request: HttpRequest, meeting_id: int, payload: CheckInIn) -> dict[
     }
 
 
+@router.get("/council/meetings/{meeting_id}/motions", response=list[MotionOut])
+def list_motions(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+    meeting = get_meeting_for(User.of(request), meeting_id)
+    return [_motion(m) for m in meeting.motions.order_by("id")]
+
+
 @router.post("/council/meetings/{meeting_id}/{action}", response=MeetingOut)
 def meeting_action(
     request: HttpRequest, meeting_id: int, action: str, payload: ActionIn
@@ -344,12 +350,6 @@ def meeting_action(
     _perform(MEETING_ACTIONS, request, meeting, action, payload)
     meeting.refresh_from_db()
     return _meeting(meeting)
-
-
-@router.get("/council/meetings/{meeting_id}/motions", response=list[MotionOut])
-def list_motions(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
-    meeting = get_meeting_for(User.of(request), meeting_id)
-    return [_motion(m) for m in meeting.motions.order_by("id")]
 
 
 @router.get("/council/motions/{motion_id}", response=MotionOut)
