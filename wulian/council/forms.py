@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wulian.core.widgets import DateInput, DateTimeInput
 from wulian.council import quorum
 from wulian.council.models import Meeting, Motion, Proxy
 
@@ -54,9 +55,7 @@ class AgendaForm(forms.Form):
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
     place = forms.CharField(label=_("Place"), max_length=200)
     called = forms.ChoiceField(label=_("Who is called"), choices=Meeting.Called.choices)
     rule = forms.ChoiceField(
@@ -157,7 +156,7 @@ class ResolutionForm(forms.Form):
         label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
     owner = forms.CharField(label=_("Owner (person or organisation)"), max_length=100)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
     notice_days = forms.IntegerField(
         label=_("Days of public notice"), min_value=1, max_value=60, initial=7
     )
