@@ -10,8 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.params.functions import Query
 
 from wulian.accounts.models import User
 from wulian.activities import services
