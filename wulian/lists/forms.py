@@ -71,18 +71,31 @@ class NeedForm(OnceFormMixin):
         label=_("Tags"), required=False, max_length=200, help_text=_("Separate with 、 or commas.")
     )
 
+    STAFF_FIELDS = ("category", "beneficiaries", "slots", "tags")
+
     def __init__(
         self,
         *args: Any,
         community: Region,
         orgs: QuerySet[Organization] | None = None,
         staff: bool = False,
+        detailed: bool | None = None,
         **kwargs: Any,
     ) -> None:
+        """A resident is asked only what a resident knows (what, details, photos, the compound,
+        how urgent, by when); the category, tags, beneficiaries and claim slots are for staff
+        and units to set (`detailed`: by default, for staff and for members of a unit)."""
         super().__init__(*args, **kwargs)
+        has_orgs = orgs is not None and orgs.exists()
+        if detailed is None:
+            detailed = staff or has_orgs
+        if not detailed:
+            for name in self.STAFF_FIELDS:
+                del self.fields[name]
         self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
-        self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
-        if orgs is not None and orgs.exists():
+        if "category" in self.fields:
+            self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
+        if orgs is not None and has_orgs:
             self.fields["for_org"] = bounds.ModelChoiceField(
                 label=_("Raised by"),
                 queryset=orgs,

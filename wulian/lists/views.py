@@ -187,7 +187,11 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_need_for(user, pk)
     current = services.NeedInput.from_need(need)
     form = forms.NeedForm(
-        request.POST or None, community=need.community, initial=forms.NeedForm.initial_for(current)
+        request.POST or None,
+        community=need.community,
+        initial=forms.NeedForm.initial_for(current),
+        detailed=user.has_perm("lists.manage_lists", need.community)
+        or need.raised_for_id is not None,
     )
     if request.method == "POST" and form.is_valid():
         try:
