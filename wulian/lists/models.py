@@ -194,6 +194,16 @@ class Need(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged_needs",
     )
+    # A need raised from a resource's page asks that resource's provider, who is told at once
+    # and invited to claim it when the need is published.
+    asked_resource = models.ForeignKey(
+        "Resource",
+        verbose_name=_("asked of the resource"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="asks",
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

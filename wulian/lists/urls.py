@@ -26,6 +26,7 @@ urlpatterns = [
     path("resources/", views.resource_list_view, name="resources"),
     path("resources/new/", views.resource_form_view, name="resource_create"),
     path("resources/<int:pk>/", views.resource_view, name="resource"),
+    path("resources/<int:resource_pk>/ask/", views.need_create_view, name="resource_ask"),
     path("resources/<int:pk>/edit/", views.resource_form_view, name="resource_edit"),
     path("resources/<int:pk>/status/", views.resource_status_view, name="resource_status"),
     *urlpatterns_io,

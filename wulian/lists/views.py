@@ -20,7 +20,7 @@ from wulian.core.bounds import parse_int, query_int
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import submit_once
-from wulian.lists import forms, matching, services
+from wulian.lists import forms, matching, names, services
 from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import (
     Attachment,
@@ -37,6 +37,7 @@ from wulian.lists.rules import (
     get_need_for,
     get_project_for,
     get_resource_for,
+    is_provider,
     visible_needs,
 )
 from wulian.orgs.models import Organization
@@ -137,39 +138,65 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_create_view(request: HttpRequest) -> HttpResponse:
+def need_create_view(request: HttpRequest, resource_pk: int | None = None) -> HttpResponse:
+    """Raise a need; from a resource's page (`resource_pk`), a need asking its provider."""
     user = User.of(request)
+    resource = get_resource_for(user, resource_pk) if resource_pk is not None else None
     community = _selected_community(request) or home_community(user)
     if community is None:
         messages.error(request, _("Choose your community in your profile first."))
         return redirect("accounts:profile")
     staff = user.has_perm("lists.manage_lists", community)
     orgs = _my_orgs(user)
+    initial: dict[str, Any] = {"compound": user.compound_id, "slots": 1, "urgency": 0}
+    if resource is not None:
+        initial["title"] = resource.title
     form = forms.NeedForm(
         request.POST or None,
         request.FILES or None,
         community=community,
         orgs=orgs,
-        staff=staff,
-        initial={"compound": user.compound_id, "slots": 1, "urgency": 0},
+        staff=staff and resource is None,
+        initial=initial,
     )
 
     def perform() -> HttpResponse | None:
+        photos = form.cleaned_data.get("photos") or []
         try:
-            need = services.raise_need(
-                user,
-                community,
-                form.need_input(),
-                for_org=form.cleaned_data.get("for_org"),
-                raiser_name=form.cleaned_data.get("raiser_name", ""),
-                photos=form.cleaned_data.get("photos") or [],
-            )
+            if resource is not None:
+                need = services.ask_for_resource(
+                    user,
+                    community,
+                    resource,
+                    form.need_input(),
+                    for_org=form.cleaned_data.get("for_org"),
+                    photos=photos,
+                )
+            else:
+                need = services.raise_need(
+                    user,
+                    community,
+                    form.need_input(),
+                    for_org=form.cleaned_data.get("for_org"),
+                    raiser_name=form.cleaned_data.get("raiser_name", ""),
+                    photos=photos,
+                )
         except DomainError as exc:
             _error(form, exc)
             return None
-        messages.success(
-            request, _("Thank you. Your need has been sent to the community staff for review.")
-        )
+        if resource is not None:
+            messages.success(
+                request,
+                _(
+                    "Thank you. The community reviews your request, then %(provider)s is "
+                    "invited to take it on."
+                )
+                % {"provider": names.provider_name(user, resource)},
+            )
+        else:
+            messages.success(
+                request, _("Thank you. Your need has been sent to the community staff for review.")
+            )
         return redirect("lists:need", pk=need.pk)
 
     if request.method == "POST" and form.is_valid():
@@ -177,7 +204,15 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
         if done is not None:
             return done
     return render(
-        request, "lists/need_form.html", {"form": form, "community": community, "need": None}
+        request,
+        "lists/need_form.html",
+        {
+            "form": form,
+            "community": community,
+            "need": None,
+            "resource": resource,
+            "provider": names.provider_name(user, resource) if resource else "",
+        },
     )
 
 
@@ -581,11 +616,16 @@ def resource_list_view(request: HttpRequest) -> HttpResponse:
 def resource_view(request: HttpRequest, pk: int) -> HttpResponse:
     resource = get_resource_for(request.user, pk)
     can_change = request.user.has_perm("lists.change_resource", resource)
+    user = request.user
+    mine = can_change or is_provider(user, resource)
     return render(
         request,
         "lists/resource_detail.html",
         {
             "resource": resource,
+            "can_ask": resource.status == Resource.Status.ACTIVE and not mine,
+            "contact": names.provider_contact(user, resource),
+            "provider": names.provider_name(user, resource),
             "tags": resource.tags.all(),
             "can_change": can_change,
             "statuses": [s for s in Resource.Status.choices if s[0] != resource.status],

@@ -29,6 +29,7 @@ from wulian.lists.services.common import (
 from wulian.lists.services.invitations import InvitationsSent, invite_to_claim, send_invitations
 from wulian.lists.services.needs import (
     NeedInput,
+    ask_for_resource,
     expire_needs,
     merge_need,
     publish_need,
@@ -75,6 +76,7 @@ __all__ = [
     "add_milestone",
     "agreement_pdf",
     "agreement_text",
+    "ask_for_resource",
     "attach",
     "cancel_claim",
     "cancel_project",
