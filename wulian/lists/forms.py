@@ -264,6 +264,9 @@ class AgreementForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    """Sign as one side: the full name typed, and the signature drawn or, for those who cannot
+    draw one, a code texted to the signer's mobile."""
+
     side = forms.ChoiceField(choices=Signature.Side.choices, widget=forms.HiddenInput)
     typed_name = forms.CharField(
         label=_("Type your full name"),
@@ -271,9 +274,17 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     drawing = forms.CharField(widget=forms.HiddenInput, required=False)
+    code = forms.CharField(
+        label=_("The code we texted you"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
-    def clean_drawing(self) -> bytes:
+    def clean_drawing(self) -> bytes | None:
         raw: str = self.cleaned_data.get("drawing") or ""
+        if not raw:
+            return None
         prefix = "data:image/png;base64,"
         if not raw.startswith(prefix):
             raise forms.ValidationError(_("Draw your signature in the box before signing."))
@@ -283,6 +294,19 @@ class SignForm(forms.Form):
             raise forms.ValidationError(
                 _("Draw your signature in the box before signing.")
             ) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("drawing") and "drawing" not in self.errors:
+            if "code" in self.data:
+                self.add_error("code", _("Type the code we texted you."))
+            else:
+                self.add_error("drawing", _("Draw your signature in the box before signing."))
+        return data
+
+
+class SideForm(forms.Form):
+    side = forms.ChoiceField(choices=Signature.Side.choices, widget=forms.HiddenInput)
 
 
 class ProgressForm(forms.Form):

@@ -521,13 +521,21 @@ class Signature(models.Model):
         NEED = "need", _("Party A (raised the need)")
         CLAIMANT = "claimant", _("Party B (claimed it)")
 
+    class Method(models.TextChoices):
+        DRAWN = "drawn", _("typed name and drawn signature")
+        SMS = "sms", _("typed name and a code texted to the signer's mobile")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
     )
     typed_name = models.CharField(_("full name"), max_length=50)
-    image = models.FileField(_("drawn signature"), upload_to="signatures/%Y/%m/")
+    method = models.CharField(
+        _("how it was signed"), max_length=10, choices=Method.choices, default=Method.DRAWN
+    )
+    # Drawn signatures only; a signature confirmed by a texted code has no image.
+    image = models.FileField(_("drawn signature"), upload_to="signatures/%Y/%m/", blank=True)
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -18,6 +18,11 @@ urlpatterns = [
     path("needs/<int:pk>/<str:action>/", views.need_action_view, name="need_action"),
     path("projects/<int:pk>/", views.project_view, name="project"),
     path("projects/<int:pk>/agreement.pdf", views.agreement_pdf_view, name="agreement_pdf"),
+    path(
+        "projects/<int:pk>/signatures/<str:side>.png",
+        views.signature_image_view,
+        name="signature",
+    ),
     path("projects/<int:pk>/cancel/", views.claim_cancel_view, name="claim_cancel"),
     path("projects/<int:pk>/<str:action>/", views.project_action_view, name="project_action"),
     path("communities/<int:pk>/assign/", views.assign_view, name="assign"),

@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -366,13 +367,21 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     can_report = user.has_perm("lists.report_progress", project)
     live = project.state in {Project.State.ACTIVE, Project.State.STALLED}
     ratings = project.ratings.select_related("rater")
+    images = {
+        side: reverse("lists:signature", args=[project.pk, side])
+        for side, sig in signatures.items()
+        if sig.image and user.has_perm("lists.view_party_contacts", project)
+    }
     return {
         "project": project,
         "need": project.need,
         "claim": project.claim,
         "agreement": agreement,
         "signatures": signatures,
-        "sides": [(side, label, signatures.get(side)) for side, label in Signature.Side.choices],
+        "sides": [
+            (side, label, signatures.get(side), images.get(side))
+            for side, label in Signature.Side.choices
+        ],
         "sign_sides": [
             (side, label)
             for side, label in Signature.Side.choices
@@ -396,6 +405,7 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "rating_summary": ratings.aggregate(avg=Avg("score"), n=Count("id")),
         "show_contacts": user.has_perm("lists.view_party_contacts", project),
         "sign_form": forms.SignForm(initial={"typed_name": ""}),
+        "code_sent": request.GET.get("code-sent", ""),
         "agreement_form": forms.AgreementForm(
             initial={
                 "scope": agreement.scope,
@@ -433,6 +443,7 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     project = get_project_for(user, pk)
     handlers: dict[str, tuple[str, Callable[[], Form]]] = {
         "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
+        "sign-code": ("sign_form", lambda: forms.SideForm(request.POST)),
         "agreement": ("agreement_form", lambda: forms.AgreementForm(request.POST)),
         "progress": (
             "progress_form",
@@ -456,10 +467,23 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
                 project.agreement,
                 side=data["side"],
                 typed_name=data["typed_name"],
-                drawn_png=data["drawing"],
+                drawn_png=data.get("drawing"),
+                code=data.get("code") or "",
                 ip_address=client_ip(request),
             )
             messages.success(request, _("Signed. Thank you."))
+        elif action == "sign-code":
+            services.send_signing_code(
+                user, project.agreement, data["side"], ip_address=client_ip(request)
+            )
+            messages.success(
+                request,
+                _("We texted a code to %(mobile)s. Type it below with your name to sign.")
+                % {"mobile": user.masked_mobile},
+            )
+            side = data["side"]
+            url = reverse("lists:project", args=[project.pk])
+            return redirect(f"{url}?code-sent={side}#sign-{side}")
         elif action == "agreement":
             services.update_agreement(user, project.agreement, **data)
             messages.success(request, _("The agreement has been saved."))
@@ -482,6 +506,18 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
         form.add_error(None, str(exc.message))
         return _project_form_error(request, project, name, form)
     return redirect("lists:project", pk=project.pk)
+
+
+def signature_image_view(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+    """A drawn signature, for the parties and the community's staff only."""
+    project = get_project_for(request.user, pk, "lists.view_party_contacts")
+    signature = project.agreement.signatures.filter(side=side).first()
+    if signature is None or not signature.image:
+        raise Http404
+    with signature.image.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
