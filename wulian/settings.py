@@ -262,6 +262,8 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 
 # The background worker's scheduler wakes up this often (seconds).
 WORKER_SCHEDULE_SECONDS = env_int("WORKER_SCHEDULE_SECONDS", 60)
+# /readyz reports a worker that finished no task for this long as gone.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 300)
 # The public address of the site, for absolute links in text messages and webhooks.
 SITE_URL = env_str("SITE_URL")
 # Unit webhooks may point at private addresses only outside production.
@@ -293,7 +295,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # The health check answers on plain HTTP, for the load balancer.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -67,3 +67,26 @@ def test_staff_navigation_leads_to_the_review_queue_and_the_whistles(client, wor
     client.force_login(world["unit_contact"])
     page = client.get("/").content.decode()
     assert 'data-nav="calls"' in page and 'data-nav="review"' not in page
+
+
+def test_readyz_waits_for_a_worker_and_then_answers_200(client, db):
+    import datetime
+
+    import time_machine
+    from django.core.management import call_command
+
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "ok" and response.json()["worker"] != "ok"
+    call_command("worker", "--batch", "--once")  # one real round of the periodic jobs
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "ok",
+        "worker": "ok",
+    }
+    with time_machine.travel(datetime.timedelta(minutes=10)):
+        stale = client.get("/readyz")
+    assert stale.status_code == 503 and "last task finished at" in stale.json()["worker"]
