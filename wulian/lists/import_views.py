@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 from wulian.accounts.models import User
 from wulian.core.batch import collector_paused
 from wulian.core.bounds import query_int
+from wulian.core.db import lag_tolerant
 from wulian.core.errors import DomainError
 from wulian.lists import spreadsheets
 from wulian.places.models import Region
@@ -364,6 +365,7 @@ def import_template_view(request: HttpRequest, community_id: int, kind: str) -> 
     return _download(f"{kind}-template.xlsx", spreadsheets.XLSX_TYPE, content)
 
 
+@lag_tolerant
 @login_required
 def export_view(request: HttpRequest, community_id: int, kind: str) -> HttpResponse:
     """Download a community's list; the list pages link here with their filters."""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int, query_int
+from wulian.core.db import lag_tolerant
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import submit_once
@@ -74,6 +75,7 @@ def _error(form: Any, exc: DomainError, field: str | None = None) -> None:
 # ------------------------------------------------------------------ needs
 
 
+@lag_tolerant
 def need_list_view(request: HttpRequest) -> HttpResponse:
     community = _selected_community(request)
     filters = forms.NeedFilterForm(
@@ -532,6 +534,7 @@ def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(pdf, f"项目认领书-{project.pk}.pdf")
 
 
+@lag_tolerant
 def built_together_view(request: HttpRequest) -> HttpResponse:
     """What we built together: finished projects, for anyone, with no personal data."""
     community = _selected_community(request)
@@ -618,6 +621,7 @@ def _category_community(request: HttpRequest, own: list[Region]) -> Region | Non
 # ------------------------------------------------------------------ resources
 
 
+@lag_tolerant
 def resource_list_view(request: HttpRequest) -> HttpResponse:
     resources = Resource.objects.filter(status=Resource.Status.ACTIVE).select_related(
         "category__parent", "provider_org", "community"

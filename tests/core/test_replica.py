@@ -1,0 +1,89 @@
+"""Reads that may lag go to the replica; a claim, and a person who just wrote, never do.
+
+The test settings have no replica, so the router is installed around each test with a
+recorder that notes where each read would go and then sends it to the one test database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import router as django_router
+from django.test import Client, override_settings
+
+from tests.lists.conftest import haircut, need  # noqa: F401
+from wulian.core import db as replica
+from wulian.lists.models import Need
+
+
+class RecordingRouter(replica.PrimaryReplicaRouter):
+    decisions: list[tuple[str, str]] = []
+
+    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        chosen = super().db_for_read(model, **hints)
+        self.decisions.append((model._meta.label, chosen or "default"))
+        return None  # the test's one database answers either way
+
+
+@pytest.fixture
+def recorded(monkeypatch) -> Any:
+    RecordingRouter.decisions = []
+    monkeypatch.setattr(replica, "replica_usable", lambda: True)
+    monkeypatch.setattr(replica, "replica_configured", lambda: True)
+    with override_settings(DATABASE_ROUTERS=[f"{__name__}.RecordingRouter"]):
+        assert isinstance(django_router.routers[0], RecordingRouter)
+        yield RecordingRouter.decisions
+
+
+def _on_replica(decisions, label: str) -> bool:
+    return (label, "replica") in decisions
+
+
+def test_a_lag_tolerant_read_goes_to_the_replica_and_a_plain_one_does_not(world, need, recorded):  # noqa: F811
+    Need.objects.count()
+    assert not _on_replica(recorded, "lists.Need")
+    with replica.reads_may_lag():
+        Need.objects.count()
+    assert _on_replica(recorded, "lists.Need")
+
+
+def test_a_claim_never_reads_the_replica(world, need, recorded):  # noqa: F811
+    # Writes come as POSTs, which no page or API call lets read the replica.
+    client = Client()
+    client.force_login(world["unit_admin"])
+    response = client.post(f"/lists/needs/{need.pk}/claim/", {"organization": world.unit.pk})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    assert need.claims.count() == 1
+    assert recorded and not [d for d in recorded if d[1] == "replica"], recorded
+
+
+def test_the_public_list_reads_the_replica_until_the_reader_writes(world, need, recorded):  # noqa: F811
+    client = Client()
+    client.force_login(world["resident"])
+    assert client.get("/lists/needs/").status_code == 200
+    assert _on_replica(recorded, "lists.Need")
+
+    recorded.clear()
+    response = client.post("/lists/needs/new/", {"title": "楼道灯坏了", "urgency": 0})
+    assert response.status_code == 302
+    assert response.cookies[replica.PIN_COOKIE]["max-age"] == replica.PIN_SECONDS
+    assert client.get("/lists/needs/").status_code == 200  # pinned: sees what they wrote
+    assert not [d for d in recorded if d[1] == "replica"], recorded
+
+
+def test_migrations_run_on_the_primary_only():
+    router = replica.PrimaryReplicaRouter()
+    assert router.allow_migrate("default", "lists") is True
+    assert router.allow_migrate("replica", "lists") is False
+    assert router.db_for_write(Need) is None
+
+
+def test_a_replica_that_does_not_answer_sends_reads_to_the_primary(monkeypatch):
+    # Configured but not reachable (here: not even defined): reads stay on the primary, and
+    # the replica is not tried again at once.
+    monkeypatch.setattr(replica, "replica_configured", lambda: True)
+    monkeypatch.setattr(replica, "_down_until", 0.0)
+    assert replica.replica_usable() is False
+    assert replica._down_until > 0
+    with replica.reads_may_lag():
+        assert replica.PrimaryReplicaRouter().db_for_read(Need) is None
