@@ -28,8 +28,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.utils import ConnectionDoesNotExist, OperationalError
+from django.db.utils import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.connection import ConnectionDoesNotExist
 
 REPLICA = "replica"
 PIN_COOKIE = "wulian_primary"
