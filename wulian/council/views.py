@@ -121,6 +121,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "council": council,
             "mine": mine,
+            "can_manage": can_manage,
             "households": services.households(council) if mine is None else [],
             "pending": HouseholdMember.objects.filter(
                 household__in=services.households(council), confirmed=False
