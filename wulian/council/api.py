@@ -168,6 +168,7 @@ class ActionIn(Schema):
     role: str | None = None
     typed_name: str | None = None
     drawing: str | None = None
+    units: list[int] | None = None
 
 
 def _data(payload: ActionIn) -> dict[str, Any]:

@@ -1479,6 +1479,13 @@ def spawn_need(actor: User, resolution: Resolution) -> Any:
     return need
 
 
+def whistle_units(resolution: Resolution) -> Any:
+    """The units a resolution's whistle may call: those the community's whistles call."""
+    from wulian.whistle.services import callable_units
+
+    return callable_units(resolution.council.community)
+
+
 def spawn_whistle(actor: User, resolution: Resolution, units: Iterable[Any]) -> Any:
     """Follow a resolution up with a whistle to units, linked back."""
     from wulian.whistle.services import WhistleInput, blow_whistle

@@ -365,6 +365,9 @@ def resolution_view(request: HttpRequest, pk: int) -> HttpResponse:
             and resolution.notice_ends_at is not None
             and resolution.notice_ends_at > timezone.now(),
             "can_answer": user.has_perm("council.answer_objection", council),
+            "can_follow_up": user.has_perm("council.manage_council", council)
+            and resolution.state in {Resolution.State.NOTICE, Resolution.State.EFFECTIVE},
+            "whistle_form": forms.WhistleUnitsForm(units=services.whistle_units(resolution)),
         },
     )
 
