@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wulian.core import bounds
+from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateInput, DateTimeInput, PickerCheckboxes
 from wulian.council import quorum
 from wulian.council.models import Meeting, Motion, Proxy
@@ -25,6 +26,22 @@ class TopicForm(forms.Form):
     )
     why = forms.CharField(
         label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    photos = MultipleCleanFileField(
+        label=_("Photos (optional)"), required=False, max_files=6, allow=("image",)
+    )
+    need = forms.IntegerField(
+        label=_("About need number (optional)"),
+        required=False,
+        min_value=1,
+        max_value=bounds.MAX_INT,
+        help_text=_("The number on the need's page, e.g. 12."),
+    )
+    whistle = forms.IntegerField(
+        label=_("About whistle number (optional)"),
+        required=False,
+        min_value=1,
+        max_value=bounds.MAX_INT,
     )
 
 

@@ -136,7 +136,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
 def topic_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     council = get_council_for(user, pk, "council.take_part")
-    form = forms.TopicForm(request.POST or None)
+    form = forms.TopicForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             topic = services.raise_topic(user, council, services.TopicInput(**form.cleaned_data))
@@ -162,6 +162,10 @@ def topic_view(request: HttpRequest, pk: int) -> HttpResponse:
             "topic": topic,
             "council": council,
             "seconds": topic.seconds.count(),
+            "photos": topic.photos.all(),
+            "can_see_need": topic.need is not None and user.has_perm("lists.view_need", topic.need),
+            "can_see_whistle": topic.whistle is not None
+            and user.has_perm("whistle.view_whistle", topic.whistle),
             "seconded": topic.seconds.filter(user=user).exists(),
             "comments": [
                 c for c in comments if not c.is_hidden or can_moderate or c.author_id == user.pk
