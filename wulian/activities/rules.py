@@ -112,6 +112,7 @@ def is_signup_host(user: Any, signup: SignUp | None) -> bool:
 rules.add_perm("activities.view_activity", rules.always_allow)
 rules.add_perm("activities.add_activity", may_host_in)
 rules.add_perm("activities.manage_activity", is_activity_host)
+rules.add_perm("activities.export_numbers", is_activity_host)
 rules.add_perm("activities.sign_up", rules.is_authenticated)
 rules.add_perm("activities.view_signup", is_signup_person | is_signup_host)
 rules.add_perm("activities.change_signup", is_signup_person)

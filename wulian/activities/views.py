@@ -186,6 +186,7 @@ def activity_manage_view(request: HttpRequest, pk: int) -> HttpResponse:
             "scan_form": forms.ScanForm(initial={"nonce": secrets.token_urlsafe(12)}),
             "report_form": forms.ReportForm(initial={"text": activity.report}),
             "reason_form": forms.ReasonForm(),
+            "can_export_numbers": request.user.has_perm("activities.export_numbers", activity),
             "is_over": timezone.now() > activity.ends_at,
             "attended": sum(1 for s in signups if s.checked_in_at),
             "no_shows": sum(1 for s in signups if s.no_show),
@@ -196,12 +197,21 @@ def activity_manage_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_activity_for(request.user, pk, "activities.manage_activity")
+    """The sign-up list: numbers masked (GET), or in full when an organiser asks (POST)."""
+    user = User.of(request)
+    activity = get_activity_for(user, pk, "activities.manage_activity")
+    full = request.method == "POST" and request.POST.get("numbers") == "full"
+    try:
+        content = services.export_signups(user, activity, full_numbers=full)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("activities:manage", pk=activity.pk)
     response = HttpResponse(
-        documents.render_signups_xlsx(activity),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.xlsx"'
+    name = f"activity-{activity.pk}{'-full' if full else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
