@@ -175,6 +175,14 @@ def is_service_admin(user: Any, service: Service | None) -> bool:
 
 rules.add_perm("activities.manage_service", is_service_provider)
 rules.add_perm("activities.add_service", may_set_up_in)
+
+
+@rules.predicate
+def is_community_staff(user: Any, community: Any) -> bool:
+    return community is not None and _authenticated(user) and covers(user, community)
+
+
+rules.add_perm("activities.manage_helpers", is_community_staff)
 rules.add_perm("activities.edit_service", is_service_admin)
 rules.add_perm("activities.book_service", rules.is_authenticated)
 rules.add_perm("activities.view_slot_booking", is_slot_person | is_slot_provider)

@@ -1696,3 +1696,61 @@ def _rule_text(service: Service) -> str:
         f"{week}{service.weekday} {service.starts:%H:%M}–{service.ends:%H:%M}"
         f" /{service.slot_minutes}min ×{service.seats}"
     )
+
+
+# ------------------------------------------------------------------ family helpers
+
+audit.register_actions(
+    {
+        "helper.recorded": gettext_lazy("recorded a family helper"),
+        "helper.removed": gettext_lazy("removed a family helper"),
+    }
+)
+
+
+def record_helper(actor: User, resident: User, helper: User, relation: str = "") -> Helper:
+    """The community's staff record that a family member (or carer) may book services for an
+    elderly resident of the community."""
+    community = (
+        Region.objects.filter(pk=resident.community_id).first() if resident.community_id else None
+    )
+    if community is None or not actor.has_perm("activities.manage_helpers", community):
+        raise NotAllowed(
+            "helper.not_staff", _("Only the staff of the resident's community can do this.")
+        )
+    if resident.pk == helper.pk:
+        raise DomainError("helper.self", _("A resident cannot be their own helper."))
+    with transaction.atomic():
+        found, created = Helper.objects.get_or_create(
+            resident=resident,
+            helper=helper,
+            defaults={"relation": relation.strip()[:30], "added_by": actor},
+        )
+        if not created:
+            raise Conflict("helper.exists", _("This helper is already recorded."))
+        audit.record(
+            actor,
+            "helper.recorded",
+            found,
+            after={"resident": _mask(resident), "helper": _mask(helper), "relation": relation},
+            community=community,
+        )
+    return found
+
+
+def remove_helper(actor: User, helper: Helper) -> None:
+    resident_community = helper.resident.community_id
+    community = Region.objects.filter(pk=resident_community).first() if resident_community else None
+    if community is None or not actor.has_perm("activities.manage_helpers", community):
+        raise NotAllowed(
+            "helper.not_staff", _("Only the staff of the resident's community can do this.")
+        )
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "helper.removed",
+            helper.resident,
+            before={"resident": _mask(helper.resident), "helper": _mask(helper.helper)},
+            community=community,
+        )
+        helper.delete()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("bookings/<int:pk>/<str:action>/", views.booking_action_view, name="booking_action"),
     path("services/", views.service_list_view, name="services"),
     path("services/mine/", views.my_services_view, name="my_services"),
+    path("services/helpers/<int:community_pk>/", views.helpers_view, name="helpers"),
     path("services/new/<int:community_pk>/", views.service_create_view, name="service_create"),
     path("services/<int:pk>/", views.service_detail_view, name="service"),
     path("services/<int:pk>/edit/", views.service_edit_view, name="service_edit"),

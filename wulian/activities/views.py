@@ -32,6 +32,7 @@ from wulian.activities.models import (
     LIVE_SIGNUP,
     Activity,
     Booking,
+    Helper,
     Service,
     ServiceBooking,
     SignUp,
@@ -47,6 +48,7 @@ from wulian.activities.rules import (
     get_venue_for,
 )
 from wulian.core.actions import perform_on_page
+from wulian.core.bounds import parse_int
 from wulian.core.errors import DomainError
 from wulian.core.text import mask_mobile, mask_name
 from wulian.orgs.models import Organization
@@ -583,6 +585,8 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
             "now": now,
             "can_add": community is not None
             and request.user.has_perm("activities.add_service", community),
+            "can_record_helpers": community is not None
+            and request.user.has_perm("activities.manage_helpers", community),
         },
     )
 
@@ -879,3 +883,55 @@ def service_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/service_form.html",
         {"form": form, "community": service.community, "service": service},
     )
+
+
+@login_required
+def helpers_view(request: HttpRequest, community_pk: int) -> HttpResponse:
+    """Staff record the family members who may book services for elderly residents."""
+    user = User.of(request)
+    community = get_region_for(user, community_pk, "activities.manage_helpers")
+    if not community.is_community:
+        raise Http404
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                found = Helper.objects.filter(
+                    pk=parse_int(request.POST.get("remove")) or 0, resident__community=community
+                ).first()
+                if found is None:
+                    raise DomainError("helper.unknown", _("There is no such helper."))
+                services.remove_helper(user, found)
+                messages.info(request, _("The helper is removed."))
+            else:
+                resident = User.objects.filter(
+                    mobile=normalize_mobile(request.POST.get("resident", "")),
+                    community=community,
+                    is_active=True,
+                ).first()
+                helper = User.objects.filter(
+                    mobile=normalize_mobile(request.POST.get("helper", "")), is_active=True
+                ).first()
+                if resident is None:
+                    raise DomainError(
+                        "helper.no_resident", _("No resident of this community has that number.")
+                    )
+                if helper is None:
+                    raise DomainError(
+                        "helper.no_helper",
+                        _("Nobody with the helper's number uses the platform yet."),
+                    )
+                services.record_helper(
+                    user, resident, helper, request.POST.get("relation", "")[:30]
+                )
+                messages.success(
+                    request, _("Recorded: the helper may now book services for the resident.")
+                )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("activities:helpers", community_pk=community.pk)
+    helpers = (
+        Helper.objects.filter(resident__community=community)
+        .select_related("resident", "helper")
+        .order_by("resident__real_name", "id")[:500]
+    )
+    return render(request, "activities/helpers.html", {"community": community, "helpers": helpers})
