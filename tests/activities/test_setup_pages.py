@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from typing import Any
 
 import pytest
@@ -187,6 +188,29 @@ def test_staff_edit_a_venue_and_the_change_is_audited(world, venue, clock):
     assert [h.weekday for h in venue.hours.all()] == [1, 2, 3, 4, 5]
     entry = AuditEntry.objects.get(action="venue.changed")
     assert (entry.before or {}).get("capacity") == 30 and (entry.after or {}).get("capacity") == 12
+
+
+def test_a_double_click_sets_a_service_up_once(world, venue, clock):
+    client = _client(world["unit_admin"])
+    url = reverse("activities:service_create", args=[world.community.pk])
+    token = re.search(r'name="submission_token" value="([^"]+)"', client.get(url).content.decode())
+    assert token is not None
+    data = {
+        "submission_token": token.group(1),
+        "provider": world.unit.pk,
+        "title": "手部护理",
+        "venue": venue.pk,
+        "weekday": "3",
+        "starts": "14:00",
+        "ends": "16:00",
+        "slot_minutes": "30",
+        "seats": "2",
+        "per_person": "1",
+    }
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert Service.objects.filter(title="手部护理").count() == 1
+    assert second["Location"] == first["Location"]
 
 
 def test_a_provider_sets_up_a_service_with_days_off_and_slots_follow_it(world, venue, clock):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wulian.activities.models import Audience, Booking, Venue
+from wulian.core.idempotency import OnceFormMixin
 from wulian.core.uploads import MultipleCleanFileField
 from wulian.core.widgets import DateInput, DateTimeInput, TimeInput
 from wulian.orgs.models import Organization
@@ -206,7 +207,7 @@ WEEKDAY_NAMES = [
 ]
 
 
-class VenueForm(forms.Form):
+class VenueForm(OnceFormMixin):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Organization.objects.none())
     name = forms.CharField(label=_("Name"), max_length=120)
     capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, max_value=100_000)
@@ -329,7 +330,7 @@ NTH_CHOICES = [
 ]
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(OnceFormMixin):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(

@@ -50,6 +50,7 @@ from wulian.activities.rules import (
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int
 from wulian.core.errors import DomainError
+from wulian.core.idempotency import submit_once
 from wulian.core.text import mask_mobile, mask_name
 from wulian.orgs.models import Organization
 from wulian.places.models import Region
@@ -763,16 +764,22 @@ def venue_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
         owners=services.managed_units(user, community),
         initial={"bookers": Venue.Bookers.UNITS, "needs_approval": True, "is_active": True},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> HttpResponse | None:
         try:
             venue = services.create_venue(
                 user, form.cleaned_data["owner"], community, _venue_input(form.cleaned_data)
             )
         except DomainError as exc:
             form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The venue is set up; it can be booked now."))
-            return redirect("activities:venue", pk=venue.pk)
+            return None
+        messages.success(request, _("The venue is set up; it can be booked now."))
+        return redirect("activities:venue", pk=venue.pk)
+
+    if request.method == "POST" and form.is_valid():
+        done = submit_once(request, form, perform)
+        if done is not None:
+            return done
     return render(
         request, "activities/venue_form.html", {"form": form, "community": community, "venue": None}
     )
@@ -836,7 +843,8 @@ def service_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
         providers=services.managed_units(user, community),
         initial={"per_person": 1, "is_active": True, "slot_minutes": 20, "seats": 1},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> HttpResponse | None:
         try:
             service = services.create_service(
                 user,
@@ -846,9 +854,14 @@ def service_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
             )
         except DomainError as exc:
             form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("The service is set up; residents can book its slots."))
-            return redirect("activities:service", pk=service.pk)
+            return None
+        messages.success(request, _("The service is set up; residents can book its slots."))
+        return redirect("activities:service", pk=service.pk)
+
+    if request.method == "POST" and form.is_valid():
+        done = submit_once(request, form, perform)
+        if done is not None:
+            return done
     return render(
         request,
         "activities/service_form.html",
