@@ -161,3 +161,24 @@ def test_a_waiting_file_belongs_to_the_person_who_uploaded_it(cw, client):
     client.force_login(cw.world["subdistrict_staff"])
     assert client.get(sent["Location"]).status_code == 404
     assert client.post(sent["Location"] + "confirm/").status_code == 404
+
+
+def test_the_command_checks_then_imports_the_register(cw, tmp_path):
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(register_file(BAD))
+    with pytest.raises(CommandError):
+        call_command("council", "households", str(cw.council.pk), str(bad), "--as", "13900000004")
+    assert not Household.objects.filter(building="5").exists()
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(register_file(GOOD))
+    out = io.StringIO()
+    call_command(
+        "council", "households", str(cw.council.pk), str(good), "--as", "13900000004", stdout=out
+    )
+    assert json.loads(out.getvalue())["created"] == 3
+    assert Household.objects.filter(building="5").count() == 2
