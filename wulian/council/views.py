@@ -354,6 +354,10 @@ def resolution_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     resolution = get_resolution_for(user, pk)
     council = resolution.council
+    can_follow_up = user.has_perm("council.manage_council", council) and resolution.state in {
+        Resolution.State.NOTICE,
+        Resolution.State.EFFECTIVE,
+    }
     return render(
         request,
         "council/resolution.html",
@@ -369,9 +373,10 @@ def resolution_view(request: HttpRequest, pk: int) -> HttpResponse:
             and resolution.notice_ends_at is not None
             and resolution.notice_ends_at > timezone.now(),
             "can_answer": user.has_perm("council.answer_objection", council),
-            "can_follow_up": user.has_perm("council.manage_council", council)
-            and resolution.state in {Resolution.State.NOTICE, Resolution.State.EFFECTIVE},
-            "whistle_form": forms.WhistleUnitsForm(units=services.whistle_units(resolution)),
+            "can_follow_up": can_follow_up,
+            "whistle_form": forms.WhistleUnitsForm(units=services.whistle_units(resolution))
+            if can_follow_up
+            else None,
         },
     )
 
