@@ -18,9 +18,9 @@ from wulian.core.text import mask_mobile
 from wulian.lists.spreadsheets import Cell, render_xlsx
 
 
-def signup_rows(activity: Activity) -> list[list[Cell]]:
-    """One row per sign-up, for the organisers (who may see names and numbers of those who
-    signed up for their activity)."""
+def signup_rows(activity: Activity, *, full_numbers: bool = False) -> list[list[Cell]]:
+    """One row per sign-up, for the organisers: mobile numbers masked unless they ask for the
+    full ones (which `services.export_signups` records)."""
     rows: list[list[Cell]] = [
         [
             _("Name"),
@@ -41,7 +41,7 @@ def signup_rows(activity: Activity) -> list[list[Cell]]:
         rows.append(
             [
                 s.person.real_name,
-                s.person.mobile,
+                s.person.mobile if full_numbers else mask_mobile(s.person.mobile),
                 s.get_role_display(),
                 s.task,
                 s.get_state_display(),
@@ -60,8 +60,8 @@ def _stamp(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def render_signups_xlsx(activity: Activity) -> bytes:
-    return render_xlsx(signup_rows(activity), title=_("Sign-ups"))
+def render_signups_xlsx(activity: Activity, *, full_numbers: bool = False) -> bytes:
+    return render_xlsx(signup_rows(activity, full_numbers=full_numbers), title=_("Sign-ups"))
 
 
 def masked_mobile(signup: SignUp) -> str:

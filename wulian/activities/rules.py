@@ -72,7 +72,30 @@ def is_booking_manager(user: Any, booking: Booking | None) -> bool:
     return booking is not None and is_venue_manager(user, booking.venue)
 
 
+def _admin_of(user: Any, org_id: int | None) -> bool:
+    return org_id is not None and membership_roles(user).get(org_id) == "admin"
+
+
+@rules.predicate
+def is_venue_admin(user: Any, venue: Venue | None) -> bool:
+    """The owner's administrators and the community's staff set the venue up."""
+    return venue is not None and (_admin_of(user, venue.owner_id) or covers(user, venue.community))
+
+
+@rules.predicate
+def may_set_up_in(user: Any, community: Any) -> bool:
+    """The community's staff, or an administrator of one of its units."""
+    if community is None or not _authenticated(user):
+        return False
+    if covers(user, community):
+        return True
+    roles = membership_roles(user)
+    return any(roles.get(pk) == "admin" for pk in community_unit_ids(user, community))
+
+
 rules.add_perm("activities.view_venue", rules.always_allow)
+rules.add_perm("activities.add_venue", may_set_up_in)
+rules.add_perm("activities.edit_venue", is_venue_admin)
 rules.add_perm("activities.manage_venue", is_venue_manager)
 rules.add_perm("activities.book_venue", may_book_venue)
 rules.add_perm("activities.view_booking", is_booking_party | is_booking_manager)
@@ -112,6 +135,7 @@ def is_signup_host(user: Any, signup: SignUp | None) -> bool:
 rules.add_perm("activities.view_activity", rules.always_allow)
 rules.add_perm("activities.add_activity", may_host_in)
 rules.add_perm("activities.manage_activity", is_activity_host)
+rules.add_perm("activities.export_numbers", is_activity_host)
 rules.add_perm("activities.sign_up", rules.is_authenticated)
 rules.add_perm("activities.view_signup", is_signup_person | is_signup_host)
 rules.add_perm("activities.change_signup", is_signup_person)
@@ -140,7 +164,26 @@ def is_slot_provider(user: Any, booking: ServiceBooking | None) -> bool:
 
 
 rules.add_perm("activities.view_service", rules.always_allow)
+
+
+@rules.predicate
+def is_service_admin(user: Any, service: Service | None) -> bool:
+    return service is not None and (
+        _admin_of(user, service.provider_id) or covers(user, service.community)
+    )
+
+
 rules.add_perm("activities.manage_service", is_service_provider)
+rules.add_perm("activities.add_service", may_set_up_in)
+
+
+@rules.predicate
+def is_community_staff(user: Any, community: Any) -> bool:
+    return community is not None and _authenticated(user) and covers(user, community)
+
+
+rules.add_perm("activities.manage_helpers", is_community_staff)
+rules.add_perm("activities.edit_service", is_service_admin)
 rules.add_perm("activities.book_service", rules.is_authenticated)
 rules.add_perm("activities.view_slot_booking", is_slot_person | is_slot_provider)
 rules.add_perm("activities.cancel_slot_booking", is_slot_person | is_slot_provider)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -23,16 +24,21 @@ from wulian.accounts.models import User
 from wulian.activities.models import (
     ACTIVE_BOOKING,
     HOLDING,
+    WEEKDAYS,
     Activity,
     ActivityPhoto,
     Audience,
     Booking,
+    ClosedDate,
     Helper,
+    OpeningHours,
     Scan,
     Service,
     ServiceBooking,
+    ServiceException,
     SignUp,
     Venue,
+    VenuePhoto,
 )
 from wulian.audit import services as audit
 from wulian.core import deadlines
@@ -40,8 +46,9 @@ from wulian.core.deadlines import Step
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.workflow import Workflow, transition
 from wulian.notifications.services import tell
-from wulian.orgs.models import Organization
-from wulian.places.models import Region
+from wulian.orgs.models import Membership, Organization
+from wulian.orgs.rules import membership_roles
+from wulian.places.models import Compound, Region
 from wulian.places.rules import covers
 
 audit.register_actions(
@@ -63,6 +70,7 @@ audit.register_actions(
         "activity.no_shows": gettext_lazy("marked the no-shows"),
         "activity.reported": gettext_lazy("wrote the report"),
         "activity.rated": gettext_lazy("rated the activity"),
+        "activity.exported": gettext_lazy("exported the sign-up list"),
         "service.created": gettext_lazy("set up the convenience service"),
         "service.booked": gettext_lazy("booked a slot"),
         "service.cancelled": gettext_lazy("cancelled a slot booking"),
@@ -936,6 +944,32 @@ def write_report(
     return locked
 
 
+def export_signups(actor: User, activity: Activity, *, full_numbers: bool = False) -> bytes:
+    """The organisers' sign-up list as .xlsx: numbers masked, or in full for the activity's
+    organisers, who asked for them; either way the audit says who exported what."""
+    from wulian.activities import documents
+
+    if not actor.has_perm("activities.manage_activity", activity):
+        raise NotAllowed("activity.not_host", _("Only the hosts can do this."))
+    if full_numbers and not actor.has_perm("activities.export_numbers", activity):
+        raise NotAllowed(
+            "activity.numbers_hidden",
+            _("Only the activity's organisers may export full mobile numbers."),
+        )
+    content = documents.render_signups_xlsx(activity, full_numbers=full_numbers)
+    audit.record(
+        actor,
+        "activity.exported",
+        activity,
+        after={
+            "rows": activity.signups.count(),
+            "numbers": "full" if full_numbers else "masked",
+        },
+        community=activity.community,
+    )
+    return content
+
+
 def rate_activity(actor: User, signup: SignUp, score: int, comment: str = "") -> SignUp:
     if not actor.has_perm("activities.change_signup", signup):
         raise NotAllowed("signup.not_yours", _("This is not your sign-up."))
@@ -1335,16 +1369,11 @@ class ServiceInput:
     per_person: int = 1
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
-    days_off: Sequence[datetime.date] = field(default_factory=tuple)
+    #: days the service does not run: dates, or (date, reason) for a holiday or cancelled day
+    days_off: Sequence[datetime.date | tuple[datetime.date, str]] = field(default_factory=tuple)
 
 
-def create_service(
-    actor: User, provider: Organization, community: Region, data: ServiceInput, resource: Any = None
-) -> Service:
-    if not (covers(actor, community) or provider.pk in _unit_ids(actor)):
-        raise NotAllowed(
-            "service.not_provider", _("Only the provider or the community's staff can do this.")
-        )
+def _check_service(community: Region, data: ServiceInput) -> None:
     if not data.title.strip():
         raise DomainError("service.no_title", _("Give the service a title."))
     if not 1 <= data.weekday <= 7:
@@ -1355,6 +1384,21 @@ def create_service(
         raise DomainError("service.bad_slots", _("Slots last at least 5 minutes and have a place."))
     if data.nth is not None and data.nth not in (1, 2, 3, 4, -1):
         raise DomainError("service.bad_nth", _("Choose the first to fourth, or the last week."))
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        raise DomainError("service.bad_days", _("The last day must not be before the first."))
+    if data.venue is not None and data.venue.community_id != community.pk:
+        raise DomainError("service.bad_venue", _("The venue is not in this community."))
+
+
+def create_service(
+    actor: User, provider: Organization, community: Region, data: ServiceInput, resource: Any = None
+) -> Service:
+    if not (covers(actor, community) or provider.pk in _unit_ids(actor)):
+        raise NotAllowed(
+            "service.not_provider", _("Only the provider or the community's staff can do this.")
+        )
+    _check_service(community, data)
+    days = _days_off(data)
     with transaction.atomic():
         service = Service.objects.create(
             community=community,
@@ -1374,8 +1418,8 @@ def create_service(
             starts_on=data.starts_on,
             ends_on=data.ends_on,
         )
-        for day in data.days_off:
-            service.exceptions.create(date=day)
+        for day, reason in days:
+            service.exceptions.create(date=day, reason=reason.strip()[:100])
         audit.record(
             actor, "service.created", service, after={"title": service.title}, community=community
         )
@@ -1400,3 +1444,313 @@ def service_from_resource(actor: User, resource: Any, data: ServiceInput | None 
             seats=max(1, resource.capacity_number or 1),
         )
     return create_service(actor, resource.provider_org, resource.community, data, resource=resource)
+
+
+# ------------------------------------------------------------------ venues and services set up
+
+audit.register_actions(
+    {
+        "venue.created": gettext_lazy("set up the venue"),
+        "venue.changed": gettext_lazy("changed the venue"),
+        "service.changed": gettext_lazy("changed the convenience service"),
+    }
+)
+
+
+def managed_units(actor: User, community: Region) -> Any:
+    """The units whose venues and services this person may set up in the community: the
+    staff, any unit based there; a unit's administrator, their own units."""
+    units = Organization.objects.filter(is_active=True, region_id__in=community.ancestor_ids)
+    admin_of = [pk for pk, role in membership_roles(actor).items() if role == Membership.Role.ADMIN]
+    if covers(actor, community):
+        return units.filter(Q(region=community) | Q(pk__in=admin_of)).order_by("name")
+    return units.filter(pk__in=admin_of).order_by("name")
+
+
+@dataclass(frozen=True)
+class VenueInput:
+    name: str
+    capacity: int
+    address: str = ""
+    compound: Compound | None = None
+    description: str = ""
+    facilities: str = ""
+    bookers: str = Venue.Bookers.UNITS
+    needs_approval: bool = True
+    is_active: bool = True
+    #: (weekday 1–7, opens, closes); a weekday not listed is closed
+    hours: Sequence[tuple[int, datetime.time, datetime.time]] = ()
+    #: (date, reason): days the venue is closed
+    closed: Sequence[tuple[datetime.date, str]] = ()
+    photos: Sequence[Any] = ()  # uploads or `CleanFile`s to add
+    remove_photos: Sequence[int] = ()  # ids of the venue's photos to remove
+
+    @classmethod
+    def from_venue(cls, venue: Venue) -> VenueInput:
+        return cls(
+            name=venue.name,
+            capacity=venue.capacity,
+            address=venue.address,
+            compound=venue.compound,
+            description=venue.description,
+            facilities=venue.facilities,
+            bookers=venue.bookers,
+            needs_approval=venue.needs_approval,
+            is_active=venue.is_active,
+            hours=[(h.weekday, h.opens, h.closes) for h in venue.hours.all()],
+            closed=[(c.date, c.reason) for c in venue.closed_dates.all()],
+        )
+
+
+def _check_venue(community: Region, data: VenueInput) -> None:
+    if not data.name.strip():
+        raise DomainError("venue.no_name", _("Give the venue a name."))
+    if not 1 <= data.capacity <= 100_000:
+        raise DomainError("venue.bad_capacity", _("The capacity is at least one person."))
+    if data.bookers not in Venue.Bookers.values:
+        raise DomainError("venue.bad_bookers", _("Choose who may book the venue."))
+    if data.compound is not None and data.compound.community_id != community.pk:
+        raise DomainError("venue.bad_compound", _("The compound is not in this community."))
+    weekdays = [day for day, _opens, _closes in data.hours]
+    if len(set(weekdays)) != len(weekdays) or not all(1 <= day <= 7 for day in weekdays):
+        raise DomainError("venue.bad_hours", _("Give each weekday's hours once."))
+    for day, opens, closes in data.hours:
+        if closes <= opens:
+            raise DomainError(
+                "venue.bad_hours",
+                _("On %(day)s the venue must close after it opens.") % {"day": _weekday(day)},
+            )
+    dates = [day for day, _reason in data.closed]
+    if len(set(dates)) != len(dates):
+        raise DomainError("venue.bad_closed", _("A closed date is given twice."))
+
+
+def _weekday(day: int) -> str:
+    return str(dict(WEEKDAYS).get(day, day))
+
+
+def _write_venue(actor: User, venue: Venue, data: VenueInput) -> None:
+    venue.name = data.name.strip()[:120]
+    venue.capacity = data.capacity
+    venue.address = data.address.strip()[:200]
+    venue.compound = data.compound
+    venue.description = data.description.strip()
+    venue.facilities = data.facilities.strip()[:300]
+    venue.bookers = data.bookers
+    venue.needs_approval = data.needs_approval
+    venue.is_active = data.is_active
+    try:
+        with transaction.atomic():
+            venue.save()
+    except IntegrityError as exc:
+        raise Conflict("venue.name_taken", _("The unit already has a venue of this name.")) from exc
+    venue.hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(venue=venue, weekday=day, opens=opens, closes=closes)
+        for day, opens, closes in sorted(data.hours)
+    )
+    venue.closed_dates.all().delete()
+    ClosedDate.objects.bulk_create(
+        ClosedDate(venue=venue, date=day, reason=reason.strip()[:100])
+        for day, reason in sorted(data.closed)
+    )
+    if data.remove_photos:
+        venue.photos.filter(pk__in=data.remove_photos).delete()
+    from wulian.core.uploads import CleanFile, clean_upload
+
+    for upload in data.photos:
+        clean = upload if isinstance(upload, CleanFile) else clean_upload(upload, allow=("image",))
+        VenuePhoto.store(clean, actor, venue=venue)
+
+
+def _venue_facts(venue: Venue) -> dict[str, Any]:
+    return {
+        "name": venue.name,
+        "capacity": venue.capacity,
+        "bookers": venue.bookers,
+        "needs_approval": venue.needs_approval,
+        "is_active": venue.is_active,
+        "hours": [
+            f"{h.weekday} {h.opens:%H:%M}–{h.closes:%H:%M}" for h in venue.hours.order_by("weekday")
+        ],
+        "closed": [str(c.date) for c in venue.closed_dates.order_by("date")],
+    }
+
+
+def create_venue(actor: User, owner: Organization, community: Region, data: VenueInput) -> Venue:
+    """A unit's administrator (or the community's staff) shares one of its rooms."""
+    if not managed_units(actor, community).filter(pk=owner.pk).exists():
+        raise NotAllowed(
+            "venue.not_admin",
+            _("Only the unit's administrators or the community's staff can do this."),
+        )
+    _check_venue(community, data)
+    with transaction.atomic():
+        venue = Venue(owner=owner, community=community)
+        _write_venue(actor, venue, data)
+        audit.record(actor, "venue.created", venue, after=_venue_facts(venue), community=community)
+    return venue
+
+
+def update_venue(actor: User, venue: Venue, data: VenueInput) -> Venue:
+    if not actor.has_perm("activities.edit_venue", venue):
+        raise NotAllowed(
+            "venue.not_admin",
+            _("Only the unit's administrators or the community's staff can do this."),
+        )
+    _check_venue(venue.community, data)
+    with transaction.atomic():
+        locked = Venue.objects.select_for_update().get(pk=venue.pk)
+        before = _venue_facts(locked)
+        _write_venue(actor, locked, data)
+        audit.record(
+            actor,
+            "venue.changed",
+            locked,
+            before=before,
+            after=_venue_facts(locked),
+            community=locked.community,
+        )
+    return locked
+
+
+def _days_off(data: ServiceInput) -> list[tuple[datetime.date, str]]:
+    days = [item if isinstance(item, tuple) else (item, "") for item in data.days_off]
+    if len({day for day, _reason in days}) != len(days):
+        raise DomainError("service.bad_days_off", _("A day off is given twice."))
+    return days
+
+
+def service_input_of(service: Service) -> ServiceInput:
+    return ServiceInput(
+        title=service.title,
+        weekday=service.weekday,
+        starts=service.starts,
+        ends=service.ends,
+        slot_minutes=service.slot_minutes,
+        seats=service.seats,
+        nth=service.nth,
+        description=service.description,
+        venue=service.venue,
+        place=service.place,
+        per_person=service.per_person,
+        starts_on=service.starts_on,
+        ends_on=service.ends_on,
+        days_off=[(e.date, e.reason) for e in service.exceptions.all()],
+    )
+
+
+def update_service(
+    actor: User, service: Service, data: ServiceInput, *, is_active: bool | None = None
+) -> Service:
+    """Change a service's rule, places and days off; slots already booked keep their bookings
+    (the provider tells those people if a change concerns them)."""
+    if not actor.has_perm("activities.edit_service", service):
+        raise NotAllowed(
+            "service.not_admin",
+            _("Only the provider's administrators or the community's staff can do this."),
+        )
+    _check_service(service.community, data)
+    days = _days_off(data)
+    with transaction.atomic():
+        locked = Service.objects.select_for_update().get(pk=service.pk)
+        before = {"title": locked.title, "rule": _rule_text(locked), "seats": locked.seats}
+        for name in (
+            "weekday",
+            "nth",
+            "starts",
+            "ends",
+            "slot_minutes",
+            "seats",
+            "per_person",
+            "starts_on",
+            "ends_on",
+            "venue",
+        ):
+            setattr(locked, name, getattr(data, name))
+        locked.title = data.title.strip()[:120]
+        locked.description = data.description.strip()
+        locked.place = data.place.strip()[:200]
+        if is_active is not None:
+            locked.is_active = is_active
+        locked.save()
+        locked.exceptions.all().delete()
+        ServiceException.objects.bulk_create(
+            ServiceException(service=locked, date=day, reason=reason.strip()[:100])
+            for day, reason in sorted(days)
+        )
+        audit.record(
+            actor,
+            "service.changed",
+            locked,
+            before=before,
+            after={"title": locked.title, "rule": _rule_text(locked), "seats": locked.seats},
+            community=locked.community,
+        )
+    return locked
+
+
+def _rule_text(service: Service) -> str:
+    week = f"#{service.nth} " if service.nth else ""
+    return (
+        f"{week}{service.weekday} {service.starts:%H:%M}–{service.ends:%H:%M}"
+        f" /{service.slot_minutes}min ×{service.seats}"
+    )
+
+
+# ------------------------------------------------------------------ family helpers
+
+audit.register_actions(
+    {
+        "helper.recorded": gettext_lazy("recorded a family helper"),
+        "helper.removed": gettext_lazy("removed a family helper"),
+    }
+)
+
+
+def record_helper(actor: User, resident: User, helper: User, relation: str = "") -> Helper:
+    """The community's staff record that a family member (or carer) may book services for an
+    elderly resident of the community."""
+    community = (
+        Region.objects.filter(pk=resident.community_id).first() if resident.community_id else None
+    )
+    if community is None or not actor.has_perm("activities.manage_helpers", community):
+        raise NotAllowed(
+            "helper.not_staff", _("Only the staff of the resident's community can do this.")
+        )
+    if resident.pk == helper.pk:
+        raise DomainError("helper.self", _("A resident cannot be their own helper."))
+    with transaction.atomic():
+        found, created = Helper.objects.get_or_create(
+            resident=resident,
+            helper=helper,
+            defaults={"relation": relation.strip()[:30], "added_by": actor},
+        )
+        if not created:
+            raise Conflict("helper.exists", _("This helper is already recorded."))
+        audit.record(
+            actor,
+            "helper.recorded",
+            found,
+            after={"resident": _mask(resident), "helper": _mask(helper), "relation": relation},
+            community=community,
+        )
+    return found
+
+
+def remove_helper(actor: User, helper: Helper) -> None:
+    resident_community = helper.resident.community_id
+    community = Region.objects.filter(pk=resident_community).first() if resident_community else None
+    if community is None or not actor.has_perm("activities.manage_helpers", community):
+        raise NotAllowed(
+            "helper.not_staff", _("Only the staff of the resident's community can do this.")
+        )
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "helper.removed",
+            helper.resident,
+            before={"resident": _mask(helper.resident), "helper": _mask(helper.helper)},
+            community=community,
+        )
+        helper.delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -31,6 +32,7 @@ from wulian.activities.models import (
     LIVE_SIGNUP,
     Activity,
     Booking,
+    Helper,
     Service,
     ServiceBooking,
     SignUp,
@@ -46,7 +48,9 @@ from wulian.activities.rules import (
     get_venue_for,
 )
 from wulian.core.actions import perform_on_page
+from wulian.core.bounds import parse_int
 from wulian.core.errors import DomainError
+from wulian.core.idempotency import submit_once
 from wulian.core.text import mask_mobile, mask_name
 from wulian.orgs.models import Organization
 from wulian.places.models import Region
@@ -186,6 +190,7 @@ def activity_manage_view(request: HttpRequest, pk: int) -> HttpResponse:
             "scan_form": forms.ScanForm(initial={"nonce": secrets.token_urlsafe(12)}),
             "report_form": forms.ReportForm(initial={"text": activity.report}),
             "reason_form": forms.ReasonForm(),
+            "can_export_numbers": request.user.has_perm("activities.export_numbers", activity),
             "is_over": timezone.now() > activity.ends_at,
             "attended": sum(1 for s in signups if s.checked_in_at),
             "no_shows": sum(1 for s in signups if s.no_show),
@@ -196,12 +201,21 @@ def activity_manage_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_activity_for(request.user, pk, "activities.manage_activity")
+    """The sign-up list: numbers masked (GET), or in full when an organiser asks (POST)."""
+    user = User.of(request)
+    activity = get_activity_for(user, pk, "activities.manage_activity")
+    full = request.method == "POST" and request.POST.get("numbers") == "full"
+    try:
+        content = services.export_signups(user, activity, full_numbers=full)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("activities:manage", pk=activity.pk)
     response = HttpResponse(
-        documents.render_signups_xlsx(activity),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}.xlsx"'
+    name = f"activity-{activity.pk}{'-full' if full else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -379,6 +393,8 @@ def venue_list_view(request: HttpRequest) -> HttpResponse:
         "activities/venue_list.html",
         {
             "community": community,
+            "can_add": community is not None
+            and request.user.has_perm("activities.add_venue", community),
             "venues": venues,
             "calendar": calendar,
             "previous": days[0] - datetime.timedelta(days=7),
@@ -459,6 +475,7 @@ def venue_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/venue_detail.html",
         {
             "venue": venue,
+            "can_edit": request.user.has_perm("activities.edit_venue", venue),
             "view": view,
             "week": [(day, by_day.get(day, [])) for day in days] if view != "month" else [],
             "month": [
@@ -563,7 +580,15 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/service_list.html",
-        {"community": community, "rows": rows, "now": now},
+        {
+            "community": community,
+            "rows": rows,
+            "now": now,
+            "can_add": community is not None
+            and request.user.has_perm("activities.add_service", community),
+            "can_record_helpers": community is not None
+            and request.user.has_perm("activities.manage_helpers", community),
+        },
     )
 
 
@@ -590,6 +615,7 @@ def service_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/service_detail.html",
         {
             "service": service,
+            "can_edit": user.has_perm("activities.edit_service", service),
             "days": days,
             "day": day,
             "slots": services.slots_on(service, day),
@@ -701,3 +727,224 @@ def slot_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
         day = timezone.localtime(booking.starts_at).date().isoformat()
         return redirect(reverse("activities:day_sheet", args=[booking.service_id]) + f"?date={day}")
     return redirect("activities:my_services")
+
+
+# ------------------------------------------------------------------ setting venues and services up
+
+
+def _venue_input(data: dict[str, Any]) -> services.VenueInput:
+    return services.VenueInput(
+        name=data["name"],
+        capacity=data["capacity"],
+        address=data.get("address") or "",
+        compound=data.get("compound"),
+        description=data.get("description") or "",
+        facilities=data.get("facilities") or "",
+        bookers=data["bookers"],
+        needs_approval=bool(data.get("needs_approval")),
+        is_active=bool(data.get("is_active")),
+        hours=data["hours"],
+        closed=data.get("closed") or [],
+        photos=data.get("photos") or [],
+        remove_photos=[int(pk) for pk in data.get("remove_photos") or []],
+    )
+
+
+@login_required
+def venue_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
+    """A unit's administrator, or the community's staff, shares a room of the unit."""
+    user = User.of(request)
+    community = get_region_for(user, community_pk, "activities.add_venue")
+    if not community.is_community:
+        raise Http404
+    form = forms.VenueForm(
+        request.POST or None,
+        request.FILES or None,
+        community=community,
+        owners=services.managed_units(user, community),
+        initial={"bookers": Venue.Bookers.UNITS, "needs_approval": True, "is_active": True},
+    )
+
+    def perform() -> HttpResponse | None:
+        try:
+            venue = services.create_venue(
+                user, form.cleaned_data["owner"], community, _venue_input(form.cleaned_data)
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            return None
+        messages.success(request, _("The venue is set up; it can be booked now."))
+        return redirect("activities:venue", pk=venue.pk)
+
+    if request.method == "POST" and form.is_valid():
+        done = submit_once(request, form, perform)
+        if done is not None:
+            return done
+    return render(
+        request, "activities/venue_form.html", {"form": form, "community": community, "venue": None}
+    )
+
+
+@login_required
+def venue_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = User.of(request)
+    venue = get_venue_for(user, pk, "activities.edit_venue")
+    photos = list(venue.photos.all())
+    form = forms.VenueForm(
+        request.POST or None,
+        request.FILES or None,
+        community=venue.community,
+        photos=photos,
+        initial=forms.VenueForm.initial_of(venue),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_venue(user, venue, _venue_input(form.cleaned_data))
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The venue is saved."))
+            return redirect("activities:venue", pk=venue.pk)
+    return render(
+        request,
+        "activities/venue_form.html",
+        {"form": form, "community": venue.community, "venue": venue, "photos": photos},
+    )
+
+
+def _service_input(data: dict[str, Any]) -> services.ServiceInput:
+    return services.ServiceInput(
+        title=data["title"],
+        weekday=data["weekday"],
+        starts=data["starts"],
+        ends=data["ends"],
+        slot_minutes=data["slot_minutes"],
+        seats=data["seats"],
+        nth=data.get("nth"),
+        description=data.get("description") or "",
+        venue=data.get("venue"),
+        place=data.get("place") or "",
+        per_person=data["per_person"],
+        starts_on=data.get("starts_on"),
+        ends_on=data.get("ends_on"),
+        days_off=data.get("days_off") or [],
+    )
+
+
+@login_required
+def service_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
+    user = User.of(request)
+    community = get_region_for(user, community_pk, "activities.add_service")
+    if not community.is_community:
+        raise Http404
+    form = forms.ServiceForm(
+        request.POST or None,
+        community=community,
+        providers=services.managed_units(user, community),
+        initial={"per_person": 1, "is_active": True, "slot_minutes": 20, "seats": 1},
+    )
+
+    def perform() -> HttpResponse | None:
+        try:
+            service = services.create_service(
+                user,
+                form.cleaned_data["provider"],
+                community,
+                _service_input(form.cleaned_data),
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            return None
+        messages.success(request, _("The service is set up; residents can book its slots."))
+        return redirect("activities:service", pk=service.pk)
+
+    if request.method == "POST" and form.is_valid():
+        done = submit_once(request, form, perform)
+        if done is not None:
+            return done
+    return render(
+        request,
+        "activities/service_form.html",
+        {"form": form, "community": community, "service": None},
+    )
+
+
+@login_required
+def service_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = User.of(request)
+    service = get_service_for(user, pk, "activities.edit_service")
+    form = forms.ServiceForm(
+        request.POST or None,
+        community=service.community,
+        initial=forms.ServiceForm.initial_of(service),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_service(
+                user,
+                service,
+                _service_input(form.cleaned_data),
+                is_active=bool(form.cleaned_data.get("is_active")),
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The service is saved."))
+            return redirect("activities:service", pk=service.pk)
+    return render(
+        request,
+        "activities/service_form.html",
+        {"form": form, "community": service.community, "service": service},
+    )
+
+
+@login_required
+def helpers_view(request: HttpRequest, community_pk: int) -> HttpResponse:
+    """Staff record the family members who may book services for elderly residents."""
+    user = User.of(request)
+    community = get_region_for(user, community_pk, "activities.manage_helpers")
+    if not community.is_community:
+        raise Http404
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                found = Helper.objects.filter(
+                    pk=parse_int(request.POST.get("remove")) or 0, resident__community=community
+                ).first()
+                if found is None:
+                    raise DomainError("helper.unknown", _("There is no such helper."))
+                services.remove_helper(user, found)
+                messages.info(request, _("The helper is removed."))
+            else:
+                resident = User.objects.filter(
+                    mobile=normalize_mobile(request.POST.get("resident", "")),
+                    community=community,
+                    is_active=True,
+                ).first()
+                helper = User.objects.filter(
+                    mobile=normalize_mobile(request.POST.get("helper", "")), is_active=True
+                ).first()
+                if resident is None:
+                    raise DomainError(
+                        "helper.no_resident", _("No resident of this community has that number.")
+                    )
+                if helper is None:
+                    raise DomainError(
+                        "helper.no_helper",
+                        _("Nobody with the helper's number uses the platform yet."),
+                    )
+                services.record_helper(
+                    user, resident, helper, request.POST.get("relation", "")[:30]
+                )
+                messages.success(
+                    request, _("Recorded: the helper may now book services for the resident.")
+                )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("activities:helpers", community_pk=community.pk)
+    helpers = (
+        Helper.objects.filter(resident__community=community)
+        .select_related("resident", "helper")
+        .order_by("resident__real_name", "id")[:500]
+    )
+    return render(request, "activities/helpers.html", {"community": community, "helpers": helpers})

@@ -259,4 +259,11 @@ RESOLUTION_ACTIONS: ActionTable[Resolution] = ActionTable(
         lambda actor, resolution, data: services.spawn_need(actor, resolution),
         _("A need is raised on the needs list for this resolution."),
     ),
+    Action(
+        "whistle",
+        lambda actor, resolution, data: services.spawn_whistle(actor, resolution, data["units"]),
+        _("The whistle is blown: the units are called for this resolution."),
+        form=forms.WhistleUnitsForm,
+        form_kwargs=lambda resolution: {"units": services.whistle_units(resolution)},
+    ),
 )

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 
 from wulian.accounts.models import User
 from wulian.core.actions import ActionTable
+from wulian.core.bounds import Id
 from wulian.core.text import mask_name
 from wulian.council import queries, services
 from wulian.council.actions import (
@@ -64,12 +65,16 @@ class TopicOut(Schema):
     raised_by: str
     dismissed_reason: str
     created_at: datetime.datetime
+    need_id: int | None
+    whistle_id: int | None
 
 
 class TopicIn(Schema):
     title: str
     text: str
     why: str = ""
+    need: Id | None = None
+    whistle: Id | None = None
 
 
 class MeetingIn(Schema):
@@ -168,6 +173,7 @@ class ActionIn(Schema):
     role: str | None = None
     typed_name: str | None = None
     drawing: str | None = None
+    units: list[int] | None = None
 
 
 def _data(payload: ActionIn) -> dict[str, Any]:
@@ -193,6 +199,8 @@ def _topic(topic: Topic) -> dict[str, Any]:
         "raised_by": mask_name(topic.raised_by.real_name),
         "dismissed_reason": topic.dismissed_reason,
         "created_at": topic.created_at,
+        "need_id": topic.need_id,
+        "whistle_id": topic.whistle_id,
     }
 
 

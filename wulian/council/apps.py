@@ -12,3 +12,9 @@ class CouncilConfig(WulianApp):
     navigation = "wulian.council.navigation.items"
     demo = ("wulian.council.demo.build_council", "council meetings")
     periodic_tasks = ("wulian.council.tasks.sweep_resolutions_task",)
+
+    def ready(self) -> None:
+        from wulian.core import links
+        from wulian.council.links import resolution_links
+
+        links.register(resolution_links)

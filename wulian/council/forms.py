@@ -11,9 +11,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wulian.core.widgets import DateInput, DateTimeInput
+from wulian.core import bounds
+from wulian.core.uploads import MultipleCleanFileField
+from wulian.core.widgets import DateInput, DateTimeInput, PickerCheckboxes
 from wulian.council import quorum
 from wulian.council.models import Meeting, Motion, Proxy
+from wulian.orgs.models import Organization
 
 
 class TopicForm(forms.Form):
@@ -23,6 +26,22 @@ class TopicForm(forms.Form):
     )
     why = forms.CharField(
         label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    photos = MultipleCleanFileField(
+        label=_("Photos (optional)"), required=False, max_files=6, allow=("image",)
+    )
+    need = forms.IntegerField(
+        label=_("About need number (optional)"),
+        required=False,
+        min_value=1,
+        max_value=bounds.MAX_INT,
+        help_text=_("The number on the need's page, e.g. 12."),
+    )
+    whistle = forms.IntegerField(
+        label=_("About whistle number (optional)"),
+        required=False,
+        min_value=1,
+        max_value=bounds.MAX_INT,
     )
 
 
@@ -160,6 +179,25 @@ class ResolutionForm(forms.Form):
     notice_days = forms.IntegerField(
         label=_("Days of public notice"), min_value=1, max_value=60, initial=7
     )
+
+
+class WhistleUnitsForm(forms.Form):
+    """The units a resolution's whistle calls."""
+
+    units = bounds.ModelMultipleChoiceField(
+        label=_("Units called"),
+        queryset=Organization.objects.none(),
+        widget=PickerCheckboxes(
+            group=lambda unit: unit.get_kind_display(),
+            search=lambda unit: f"{unit.name} {unit.short_name}",
+        ),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = units
 
 
 class AnswerForm(forms.Form):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wulian.core.models import StoredFile
 from wulian.core.text import mask_name
 
 if TYPE_CHECKING:
@@ -222,6 +223,7 @@ class Topic(models.Model):
     if TYPE_CHECKING:
         seconds: RelatedManager[Second]
         comments: RelatedManager[Comment]
+        photos: RelatedManager[TopicPhoto]
 
     class Meta:
         verbose_name = _("topic")
@@ -234,6 +236,19 @@ class Topic(models.Model):
     @property
     def community(self) -> object:
         return self.council.community
+
+
+class TopicPhoto(StoredFile):
+    """A checked, cleaned photo of a topic (the stairwell's walls, the broken road)."""
+
+    view_perm = "council.view_photo"
+
+    file = models.FileField(upload_to="council/topics/%Y/%m/")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("photo of a topic")
+        verbose_name_plural = _("photos of topics")
 
 
 class Second(models.Model):

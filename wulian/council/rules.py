@@ -27,6 +27,7 @@ from wulian.council.models import (
     Objection,
     Resolution,
     Topic,
+    TopicPhoto,
 )
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions, covers
@@ -40,7 +41,7 @@ def council_of(obj: Any) -> Council | None:
         return obj.council
     if isinstance(obj, Motion):
         return obj.meeting.council
-    if isinstance(obj, Comment):
+    if isinstance(obj, Comment | TopicPhoto):
         return obj.topic.council
     if isinstance(obj, Objection):
         return obj.resolution.council
@@ -118,6 +119,7 @@ rules.add_perm("council.confirm_tally", is_chair | is_adviser)
 rules.add_perm("council.answer_objection", is_chair)
 rules.add_perm("council.object", is_resident)
 rules.add_perm("council.view_ballots", is_member | is_staff)
+rules.add_perm("council.view_photo", is_resident | is_member | is_staff)
 
 
 def get_council_for(user: Any, pk: Any, perm: str = "council.view_council") -> Council:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -44,6 +44,7 @@ from wulian.council.models import (
     Resolution,
     Second,
     Topic,
+    TopicPhoto,
     VoteMark,
 )
 from wulian.council.rules import current_roles, is_resident_of
@@ -427,8 +428,38 @@ class TopicInput:
     title: str
     text: str
     why: str = ""
-    need: Any = None
-    whistle: Any = None
+    need: Any = None  # a need of the community, or its number
+    whistle: Any = None  # a whistle of the community, or its number
+    photos: Sequence[Any] = field(default_factory=tuple)  # uploads or `CleanFile`s
+
+
+def _linked(actor: User, council: Council, value: Any, model: Any, perm: str) -> Any:
+    """The need or whistle a topic links to: of the council's community and one the person
+    raising the topic may see; anything else is refused as unknown."""
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, model) else value
+    found = model.objects.filter(pk=pk, community=council.community).first()
+    if found is None or not actor.has_perm(perm, found):
+        if model._meta.label == "lists.Need":
+            raise DomainError(
+                "topic.unknown_need",
+                _("There is no need number %(n)s in this community that you can see.") % {"n": pk},
+            )
+        raise DomainError(
+            "topic.unknown_whistle",
+            _("There is no whistle number %(n)s in this community that you can see.") % {"n": pk},
+        )
+    return found
+
+
+def _attach_photo(actor: User, topic: Topic, upload: Any) -> TopicPhoto:
+    from wulian.core.uploads import CleanFile, clean_upload
+
+    clean = upload if isinstance(upload, CleanFile) else clean_upload(upload, allow=("image",))
+    photo = TopicPhoto.store(clean, actor, topic=topic)
+    assert isinstance(photo, TopicPhoto)
+    return photo
 
 
 def raise_topic(actor: User, council: Council, data: TopicInput) -> Topic:
@@ -437,6 +468,11 @@ def raise_topic(actor: User, council: Council, data: TopicInput) -> Topic:
     )
     title = _text(data.title, "topic.no_title", _("Give the topic a title."), 120)
     text = _text(data.text, "topic.no_text", _("Say what the topic is about."))
+    from wulian.lists.models import Need
+    from wulian.whistle.models import Whistle
+
+    need = _linked(actor, council, data.need, Need, "lists.view_need")
+    whistle = _linked(actor, council, data.whistle, Whistle, "whistle.view_whistle")
     with transaction.atomic():
         topic = Topic.objects.create(
             council=council,
@@ -444,14 +480,21 @@ def raise_topic(actor: User, council: Council, data: TopicInput) -> Topic:
             text=text,
             why=(data.why or "").strip()[:5000],
             raised_by=actor,
-            need=data.need,
-            whistle=data.whistle,
+            need=need,
+            whistle=whistle,
         )
+        for photo in data.photos:
+            _attach_photo(actor, topic, photo)
         audit.record(
             actor,
             "council.topic_raised",
             topic,
-            after={"title": title},
+            after={
+                "title": title,
+                **({"need": need.pk} if need else {}),
+                **({"whistle": whistle.pk} if whistle else {}),
+                **({"photos": len(data.photos)} if data.photos else {}),
+            },
             community=council.community,
         )
     tell(
@@ -1477,6 +1520,13 @@ def spawn_need(actor: User, resolution: Resolution) -> Any:
             community=locked.council.community,
         )
     return need
+
+
+def whistle_units(resolution: Resolution) -> Any:
+    """The units a resolution's whistle may call: those the community's whistles call."""
+    from wulian.whistle.services import callable_units
+
+    return callable_units(resolution.council.community)
 
 
 def spawn_whistle(actor: User, resolution: Resolution, units: Iterable[Any]) -> Any:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wulian.council import views
+from wulian.council import import_views, views
 
 app_name = "council"
 
@@ -8,6 +8,27 @@ urlpatterns = [
     path("", views.council_list_view, name="list"),
     path("<int:pk>/", views.council_view, name="council"),
     path("<int:pk>/household/", views.household_view, name="household"),
+    path("<int:pk>/households/import/", import_views.import_view, name="household_import"),
+    path(
+        "<int:pk>/households/template.xlsx",
+        import_views.template_view,
+        name="household_import_template",
+    ),
+    path(
+        "<int:pk>/households/import/<str:token>/",
+        import_views.check_view,
+        name="household_import_check",
+    ),
+    path(
+        "<int:pk>/households/import/<str:token>/confirm/",
+        import_views.confirm_view,
+        name="household_import_confirm",
+    ),
+    path(
+        "<int:pk>/households/import/<str:token>/cancel/",
+        import_views.cancel_view,
+        name="household_import_cancel",
+    ),
     path("<int:pk>/topics/new/", views.topic_create_view, name="topic_create"),
     path("<int:pk>/meetings/new/", views.meeting_create_view, name="meeting_create"),
     path("topics/<int:pk>/", views.topic_view, name="topic"),

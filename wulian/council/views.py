@@ -121,6 +121,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "council": council,
             "mine": mine,
+            "can_manage": can_manage,
             "households": services.households(council) if mine is None else [],
             "pending": HouseholdMember.objects.filter(
                 household__in=services.households(council), confirmed=False
@@ -135,7 +136,7 @@ def household_view(request: HttpRequest, pk: int) -> HttpResponse:
 def topic_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     council = get_council_for(user, pk, "council.take_part")
-    form = forms.TopicForm(request.POST or None)
+    form = forms.TopicForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             topic = services.raise_topic(user, council, services.TopicInput(**form.cleaned_data))
@@ -161,6 +162,10 @@ def topic_view(request: HttpRequest, pk: int) -> HttpResponse:
             "topic": topic,
             "council": council,
             "seconds": topic.seconds.count(),
+            "photos": topic.photos.all(),
+            "can_see_need": topic.need is not None and user.has_perm("lists.view_need", topic.need),
+            "can_see_whistle": topic.whistle is not None
+            and user.has_perm("whistle.view_whistle", topic.whistle),
             "seconded": topic.seconds.filter(user=user).exists(),
             "comments": [
                 c for c in comments if not c.is_hidden or can_moderate or c.author_id == user.pk
@@ -349,6 +354,10 @@ def resolution_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     resolution = get_resolution_for(user, pk)
     council = resolution.council
+    can_follow_up = user.has_perm("council.manage_council", council) and resolution.state in {
+        Resolution.State.NOTICE,
+        Resolution.State.EFFECTIVE,
+    }
     return render(
         request,
         "council/resolution.html",
@@ -364,6 +373,10 @@ def resolution_view(request: HttpRequest, pk: int) -> HttpResponse:
             and resolution.notice_ends_at is not None
             and resolution.notice_ends_at > timezone.now(),
             "can_answer": user.has_perm("council.answer_objection", council),
+            "can_follow_up": can_follow_up,
+            "whistle_form": forms.WhistleUnitsForm(units=services.whistle_units(resolution))
+            if can_follow_up
+            else None,
         },
     )
 

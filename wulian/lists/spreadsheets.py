@@ -179,8 +179,33 @@ def _header_key(text: str) -> str:
     return without_note or key
 
 
-def header_index(kind: str | None) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class Headers:
+    """Another importer's header words, for reading its files with this reader's conventions
+    (a title above the header, footers, both scripts, merged cells): folded header text →
+    column key, and the column whose header marks the header row."""
+
+    index: Mapping[str, str | None]
+    anchor: str
+
+    @classmethod
+    def of(cls, words_by_key: Mapping[str, Iterable[str]], anchor: str) -> Headers:
+        return cls(
+            {_header_key(word): key for key, labels in words_by_key.items() for word in labels},
+            anchor,
+        )
+
+    def key_of(self, header: str) -> str | None:
+        return self.index.get(_header_key(header))
+
+
+Kind = str | Headers | None
+
+
+def header_index(kind: Kind) -> dict[str, str | None]:
     """Folded header text → column key (None for a known column that is not imported)."""
+    if isinstance(kind, Headers):
+        return dict(kind.index)
     kinds = [kind] if kind else list(IMPORT_KINDS)
     index: dict[str, str | None] = {
         _header_key(label): None for label in words.KNOWN_IGNORED_HEADERS
@@ -311,7 +336,9 @@ def _is_footer(cells: Sequence[Any]) -> bool:
     return bool(text) and text[0] in _FOOTER_FIRST and text.startswith(_FOOTER_PREFIXES)
 
 
-def _header_score(cells: Sequence[Any], index: Mapping[str, str | None]) -> tuple[int, bool]:
+def _header_score(
+    cells: Sequence[Any], index: Mapping[str, str | None], anchor: str = "title"
+) -> tuple[int, bool]:
     keys: set[str] = set()
     known = 0
     for cell in cells:
@@ -322,15 +349,16 @@ def _header_score(cells: Sequence[Any], index: Mapping[str, str | None]) -> tupl
                 key = index[header]
                 if key is not None:
                     keys.add(key)
-    return known, "title" in keys
+    return known, anchor in keys
 
 
-def _find_header(rows: list[tuple[int, list[Any]]], kind: str | None) -> int:
+def _find_header(rows: list[tuple[int, list[Any]]], kind: Kind) -> int:
     """The position in `rows` of the header row (0 when nothing looks like one)."""
     index = header_index(kind)
+    anchor = kind.anchor if isinstance(kind, Headers) else "title"
     best, best_score = 0, 0
     for position, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        known, has_title = _header_score(cells, index)
+        known, has_title = _header_score(cells, index, anchor)
         score = known + (2 if has_title else 0)
         if score > best_score and (known >= 2 or has_title):
             best, best_score = position, score
@@ -339,7 +367,7 @@ def _find_header(rows: list[tuple[int, list[Any]]], kind: str | None) -> int:
 
 def _finish(
     raw_rows: Iterable[tuple[int, Sequence[Any]]],
-    kind: str | None = None,
+    kind: Kind = None,
     merged: Sequence[tuple[int, int, int, int]] = (),
     encoding: str = "",
 ) -> Table:
@@ -432,7 +460,7 @@ def _too_large(exc: XlsxTooLarge) -> ImportFileError:
     return ImportFileError(f"import.too_large_{exc.what}", messages[exc.what] % {"n": limit})
 
 
-def _read_xlsx(data: bytes, kind: str | None) -> Table:
+def _read_xlsx(data: bytes, kind: Kind) -> Table:
     try:
         sheet = read_first_sheet(data, MAX_ROWS)
     except XlsxTooLarge as exc:
@@ -442,7 +470,7 @@ def _read_xlsx(data: bytes, kind: str | None) -> Table:
     return _finish(sheet.rows, kind, sheet.merged)
 
 
-def _read_xlsx_with_openpyxl(data: bytes, kind: str | None) -> Table:
+def _read_xlsx_with_openpyxl(data: bytes, kind: Kind) -> Table:
     """The slow, thorough reader, for files the fast one does not understand."""
     import openpyxl
 
@@ -502,7 +530,7 @@ def _utf16(data: bytes) -> str | None:
     return None
 
 
-def _decode_csv(data: bytes, kind: str | None = None) -> tuple[str, str]:
+def _decode_csv(data: bytes, kind: Kind = None) -> tuple[str, str]:
     """The text of a CSV file and the encoding it was read in."""
     try:
         text = _utf16(data)
@@ -551,7 +579,7 @@ def _bad_encoding() -> ImportFileError:
     )
 
 
-def _read_csv(data: bytes, kind: str | None) -> Table:
+def _read_csv(data: bytes, kind: Kind) -> Table:
     text, encoding = _decode_csv(data, kind)
     text = clean_text(text)  # no control characters, as everywhere text enters
     if text.count("\n") > xlsx_reader.MAX_SHEET_ROWS:
@@ -565,10 +593,11 @@ def _read_csv(data: bytes, kind: str | None) -> Table:
         raise _unreadable() from exc
 
 
-def read_table(filename: str, data: bytes, kind: str | None = None) -> Table:
+def read_table(filename: str, data: bytes, kind: Kind = None) -> Table:
     """Read the first sheet of an .xlsx file, or a .csv file, into a `Table`.
 
-    `kind` ("needs" or "resources") narrows the labels the header row is looked for by.
+    `kind` ("needs" or "resources") narrows the labels the header row is looked for by;
+    another app's importer passes its own `Headers`.
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportFileError(

@@ -1,4 +1,5 @@
-"""`wulian council tally MEETING` and `wulian council minutes MEETING` for a meeting's id."""
+"""`wulian council tally MEETING` and `wulian council minutes MEETING` for a meeting's id;
+`wulian council households COUNCIL FILE` imports the residents' register."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from wulian.council import documents, queries, services
-from wulian.council.models import Meeting
+from wulian.core.errors import DomainError
+from wulian.council import documents, queries, register, services
+from wulian.council.models import Council, Meeting
+from wulian.lists.spreadsheets import acting_user
 
 
 def find_meeting(value: str) -> Meeting:
@@ -35,10 +38,22 @@ class Command(BaseCommand):
         minutes.add_argument("--format", choices=["json", "pdf"], default="json")
         minutes.add_argument("-o", "--output", default="", help="write to this file")
         sub.add_parser("sweep", help="notice periods ending, overdue reminders, escalations")
+        households = sub.add_parser(
+            "households",
+            help="import households from the residents' register (.xlsx or .csv): every row "
+            "is checked; nothing is written unless all are right",
+        )
+        households.add_argument("council", help="the council's id")
+        households.add_argument("file", help="the .xlsx or .csv file")
+        households.add_argument("--dry-run", action="store_true", help="check only")
+        households.add_argument("--as", dest="actor", metavar="MOBILE", help="staff acting")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "sweep":
             self.stdout.write(json.dumps(services.sweep_resolutions()))
+            return
+        if options["action"] == "households":
+            self.import_households(options)
             return
         meeting = find_meeting(options["meeting"])
         with translation.override("zh-hans"):
@@ -71,3 +86,34 @@ class Command(BaseCommand):
                 self.stdout.write(options["output"])
             else:
                 self.stdout.write(text)
+
+    def import_households(self, options: dict[str, Any]) -> None:
+        try:
+            council = Council.objects.select_related("community").get(pk=int(options["council"]))
+        except (ValueError, Council.DoesNotExist):
+            raise CommandError(f"No council has the id {options['council']!r}.") from None
+        with translation.override("zh-hans"):
+            try:
+                with open(options["file"], "rb") as fh:
+                    data = fh.read()
+                actor = acting_user(options.get("actor"))
+                table = register.read_register(options["file"], data)
+                run = register.check_register if options["dry_run"] else register.import_register
+                report = run(actor, council, table, options["file"])
+            except OSError as exc:
+                raise CommandError(str(exc)) from exc
+            except DomainError as exc:
+                raise CommandError(str(exc.message)) from exc
+            summary = {
+                "rows": report.rows,
+                "to_create": len(report.to_create),
+                "to_update": len(report.to_update),
+                "unchanged": len(report.unchanged),
+                "created": report.created,
+                "updated": report.updated,
+                "errors": [str(e) for e in report.errors],
+                "notes": [str(n) for n in report.notes],
+            }
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            if report.errors:
+                raise CommandError("Nothing was imported: the file has errors.")
