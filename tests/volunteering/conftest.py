@@ -79,6 +79,7 @@ class Ledger:
 
     def serve(self, person: User, activity: Activity, minutes: int, *, late: int = 0) -> None:
         """Sign up as a volunteer, check in and out `minutes` later, signals delivered."""
+        self.clock.move_to(activity.starts_at - datetime.timedelta(days=1))
         activities.sign_up(fresh(person), activity, role="volunteer", task="清扫")
         self.clock.move_to(activity.starts_at + datetime.timedelta(minutes=late))
         self.nonce += 1

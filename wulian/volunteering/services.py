@@ -33,7 +33,7 @@ from wulian.activities.models import Activity, SignUp
 from wulian.activities.services import VolunteerHours, volunteer_hours
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
-from wulian.core.text import mask_name
+from wulian.core.text import fold, mask_name
 from wulian.core.workflow import Workflow, transition
 from wulian.notifications.services import tell
 from wulian.orgs.models import Organization
@@ -620,7 +620,13 @@ def service_key(record: VolunteerRecord) -> str:
         return f"a{record.activity_id}"
     if record.project_id:
         return f"p{record.project_id}"
-    return f"m{record.pk if record.corrects_id is None else record.corrects_id}"
+    return "m" + fold(record.service)
+
+
+def led_key(record: VolunteerRecord) -> str:
+    """One service led: an activity, a project, or a manual service on one day."""
+    key = service_key(record)
+    return f"{key}@{record.date.isoformat()}" if key.startswith("m") else key
 
 
 def counted_records(
@@ -877,7 +883,7 @@ def _eligible(badge: Badge) -> list[tuple[int, str, str]]:
         led: dict[tuple[int, int], set[str]] = defaultdict(set)
         for r in counted.filter(kind=VolunteerRecord.Kind.ENTRY, organiser__isnull=False):
             assert r.organiser_id is not None
-            led[(r.organiser_id, r.date.year)].add(service_key(r))
+            led[(r.organiser_id, r.date.year)].add(led_key(r))
         return [
             (pk, str(year), str(len(keys)))
             for (pk, year), keys in sorted(led.items())

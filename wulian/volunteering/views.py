@@ -369,7 +369,7 @@ def roll_index_view(request: HttpRequest) -> HttpResponse:
     if community is None:
         community = Region.objects.filter(level=Region.Level.COMMUNITY).order_by("pk").first()
     if community is None:
-        return render(request, "core/empty.html", {"message": _("No community yet.")})
+        raise Http404
     return redirect("volunteering:roll", pk=community.pk)
 
 
