@@ -11,9 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
+from ninja.params.functions import Query
 
 from wulian.accounts.models import User
-from wulian.core.bounds import BoundedPagination, Id
+from wulian.core.bounds import MAX_ID, BoundedPagination, Id
 from wulian.core.errors import DomainError
 from wulian.places.rules import get_region_for
 from wulian.volunteering import services
@@ -143,7 +144,9 @@ def _period(text: str) -> services.Period:
 @router.get("/hours/records", response=list[RecordOut])
 @paginate(BoundedPagination, page_size=50)
 def list_records(
-    request: HttpRequest, mine: bool = True, organization_id: Id | None = None
+    request: HttpRequest,
+    mine: bool = True,
+    organization_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> list[dict[str, Any]]:
     """Your own records (`mine`), or those of an organising body you belong to."""
     user = User.of(request)
@@ -200,7 +203,7 @@ def act_on_correction(
 
 
 @router.get("/hours/totals", response=TotalsOut)
-def my_totals(request: HttpRequest, period: str = Field("", max_length=10)) -> dict[str, Any]:
+def my_totals(request: HttpRequest, period: str = Query("", max_length=10)) -> dict[str, Any]:
     """Your confirmed hours in a period (2026, 2026-Q2, 2026-03), verified and manual apart."""
     span = _period(period)
     return {"period": span.key, **services.person_totals(User.of(request), span).as_dict()}
@@ -221,7 +224,7 @@ def person_badges(request: HttpRequest, person_id: Id) -> list[dict[str, Any]]:
 
 @router.get("/hours/roll/{community_id}", response=list[RollRowOut], auth=None)
 def roll(
-    request: HttpRequest, community_id: Id, period: str = Field("", max_length=10)
+    request: HttpRequest, community_id: Id, period: str = Query("", max_length=10)
 ) -> list[dict[str, Any]]:
     """The public honour roll of a community: masked names, opted-out people left out."""
     community = get_region_for(request.user, community_id)
