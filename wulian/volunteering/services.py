@@ -483,12 +483,18 @@ def ask_correction(
         locked = VolunteerRecord.objects.select_for_update().get(pk=record.pk)
         if CorrectionRequest.objects.filter(record=locked, state=_C.OPEN).exists():
             raise Conflict("correction.open", _("A correction of this record is already asked."))
-        request = CorrectionRequest.objects.create(
-            record=locked,
-            requested_by=actor,
-            reason=reason.strip()[:1000],
-            hours=hours_of(hours) if hours is not None else None,
-        )
+        try:
+            with transaction.atomic():
+                request = CorrectionRequest.objects.create(
+                    record=locked,
+                    requested_by=actor,
+                    reason=reason.strip()[:1000],
+                    hours=hours_of(hours) if hours is not None else None,
+                )
+        except IntegrityError:  # asked at the same moment from another device
+            raise Conflict(
+                "correction.open", _("A correction of this record is already asked.")
+            ) from None
         audit.record(
             actor,
             "hours.correction_asked",

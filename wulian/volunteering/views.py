@@ -325,12 +325,17 @@ def project_hours_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def person_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """A person's badges: anyone sees them with the name masked; staff see the whole name and
-    may award an honorary badge."""
+    """A person's badges: anyone sees them with the name masked (unless the person keeps off
+    the public roll); staff see the whole name and may award an honorary badge."""
     person = User.objects.filter(pk=pk, is_active=True).select_related("community").first()
     if person is None:
         raise Http404
     staff = request.user.has_perm("volunteering.award_badge", person.community)
+    own = request.user.pk == person.pk
+    if not (staff or own) and (
+        not services.is_on_public_roll(person) or not Award.objects.filter(person=person).exists()
+    ):
+        raise Http404  # only badges a person shows publicly are public
     form = forms.HonoraryForm(request.POST or None)
     if request.method == "POST":
         if not staff:
