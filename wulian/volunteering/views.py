@@ -100,6 +100,7 @@ def my_hours_view(request: HttpRequest) -> HttpResponse:
             )[:10],
             "awards": services.badges_of(user),
             "on_roll": services.is_on_public_roll(user),
+            "bodies": Organization.objects.filter(memberships__user=user).order_by("name"),
         },
     )
 
