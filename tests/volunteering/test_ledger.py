@@ -221,3 +221,10 @@ def test_project_work_is_reported_by_the_project_organisers(ledger, clock, proje
     assert record.organization == ledger.world.unit and record.hours == D(3)
     totals = services.person_totals(ledger.volunteer, services.parse_period("2026-Q1"))
     assert (totals.project, totals.verified, totals.manual) == (D(3), D(0), D(0))
+
+
+def test_of_several_co_hosts_the_organisers_body_records_the_hours(ledger):
+    activity = ledger.activity(at(3, 7, 9))
+    activity.hosts.add(ledger.world.party_committee, ledger.world.unit)
+    ledger.serve(ledger.volunteer, activity, 60)
+    assert VolunteerRecord.objects.get().organization == ledger.team  # the captain's team

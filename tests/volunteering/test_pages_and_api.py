@@ -221,3 +221,45 @@ def test_project_hours_are_reported_on_the_project_page(served, client, project,
     )
     assert VolunteerRecord.objects.filter(source="project", hours=3).count() == 1
     assert datetime.date(2026, 3, 20) == VolunteerRecord.objects.get(source="project").date
+
+
+def test_staff_award_an_honorary_badge_through_the_api(served, client):
+    services.ensure_default_badges()
+    from wulian.volunteering.models import Badge
+
+    honorary = Badge.objects.get(code="honorary")
+    url = f"/api/hours/people/{served.volunteer.pk}/badges"
+    body = json.dumps({"badge_id": honorary.pk, "reason": "热心肠"})
+    client.force_login(served.world["unit_admin"])
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    client.force_login(served.world["community_staff"])
+    made = client.post(url, body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["badge"] == "社区荣誉志愿者"
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "badge.already"
+    client.logout()
+    assert [a["badge_id"] for a in client.get(url).json()] == [honorary.pk]
+    services.set_roll_choice(fresh(served.volunteer), show=False)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("volunteering:person", args=[served.volunteer.pk])).status_code == 404
+
+
+def test_the_roll_page_costs_the_same_queries_for_more_volunteers(served, client, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("volunteering:roll", args=[served.world.community.pk]) + "?period=2026"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    clock.move_to(at(3, 10, 9))
+    for n in range(6):
+        person = served.person(f"139700000{n:02d}", f"志愿者{n}")
+        served.manual(person, datetime.date(2026, 3, 9), "1", f"服务{n}")
+    for record in VolunteerRecord.objects.filter(state="pending"):
+        services.confirm_hours(fresh(served.second), record)
+    assert queries() == few

@@ -72,3 +72,14 @@ def test_who_sees_a_ledger_and_issues_a_certificate_for_a_person(ledger):
             "community_staff",
             "subdistrict_staff",
         }
+
+
+def test_who_sees_a_persons_badges(ledger):
+    everyone = {*ROLES, "captain", "second"}
+    assert allowed(ledger, "volunteering.view_badges", ledger.volunteer) == everyone
+    services.set_roll_choice(fresh(ledger.volunteer), show=False)
+    assert allowed(ledger, "volunteering.view_badges", ledger.volunteer) == {
+        "resident",
+        "community_staff",
+        "subdistrict_staff",
+    }

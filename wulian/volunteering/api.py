@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.functions import Query
 
@@ -217,8 +218,8 @@ def list_badges(request: HttpRequest) -> list[Badge]:
 @router.get("/hours/people/{person_id}/badges", response=list[AwardOut], auth=None)
 def person_badges(request: HttpRequest, person_id: Id) -> list[dict[str, Any]]:
     person = User.objects.filter(pk=person_id, is_active=True).first()
-    if person is None:
-        raise DomainError("person.unknown", "No such person.")
+    if person is None or not request.user.has_perm("volunteering.view_badges", person):
+        raise Http404
     return [_award_out(a) for a in services.badges_of(person)]
 
 
@@ -238,3 +239,19 @@ def roll(
         }
         for row in services.honour_roll(community, _period(period), public=True)
     ]
+
+
+class HonoraryIn(Schema):
+    badge_id: Id
+    reason: str = Field(..., max_length=300)
+
+
+@router.post("/hours/people/{person_id}/badges", response={201: AwardOut})
+def award_badge(request: HttpRequest, person_id: Id, payload: HonoraryIn) -> Status[dict[str, Any]]:
+    """An honorary badge awarded by hand by the community's staff (audited; once each)."""
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    badge = Badge.objects.filter(pk=payload.badge_id, is_active=True).first()
+    if person is None or badge is None:
+        raise DomainError("badge.unknown", _("No such person or badge."))
+    award = services.award_honorary(User.of(request), person, badge, payload.reason)
+    return Status(201, _award_out(award))

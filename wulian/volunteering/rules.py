@@ -21,7 +21,7 @@ from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions, covers
-from wulian.volunteering.models import CorrectionRequest, VolunteerRecord
+from wulian.volunteering.models import CorrectionRequest, RollOptOut, VolunteerRecord
 
 
 def _authenticated(user: Any) -> bool:
@@ -71,6 +71,12 @@ def is_self_or_staff(user: Any, person: Any) -> bool:
     return person.community_id is not None and covers(user, person.community)
 
 
+@rules.predicate
+def shows_publicly(user: Any, person: Any) -> bool:
+    """A person's badges are public unless they keep off the public honour roll."""
+    return person is not None and not RollOptOut.objects.filter(person=person).exists()
+
+
 rules.add_perm("volunteering.view_record", is_record_person | is_record_organiser)
 rules.add_perm("volunteering.manage_record", is_record_organiser)
 rules.add_perm("volunteering.ask_correction", is_record_person)
@@ -82,6 +88,7 @@ rules.add_perm("volunteering.view_whole_names", is_community_staff)
 rules.add_perm("volunteering.award_badge", is_community_staff)
 rules.add_perm("volunteering.view_ledger", is_self_or_staff)
 rules.add_perm("volunteering.issue_certificate", is_self_or_staff)
+rules.add_perm("volunteering.view_badges", is_self_or_staff | shows_publicly)
 
 RECORD_RELATED = ("person", "community", "organization", "recorded_by", "confirmed_by")
 

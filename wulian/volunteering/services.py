@@ -36,7 +36,7 @@ from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.text import fold, mask_name
 from wulian.core.workflow import Workflow, transition
 from wulian.notifications.services import tell
-from wulian.orgs.models import Organization
+from wulian.orgs.models import Membership, Organization
 from wulian.places.models import Region, StaffAssignment
 from wulian.places.rules import covers
 from wulian.volunteering.models import (
@@ -198,6 +198,20 @@ def _check_hours(
         )
 
 
+def _organising_host(activity: Activity, host_ids: Sequence[int]) -> Organization:
+    """Of an activity's co-hosts, the one that organised it: the host its organiser belongs
+    to, else the first; the community's committee when it has none."""
+    hosts = list(Organization.objects.filter(pk__in=host_ids).order_by("pk"))
+    if not hosts:
+        return community_body(activity.community)
+    mine = set(
+        Membership.objects.filter(
+            user_id=activity.created_by_id, organization__in=hosts
+        ).values_list("organization_id", flat=True)
+    )
+    return next((h for h in hosts if h.pk in mine), hosts[0])
+
+
 def record_activity_hours(records: Iterable[VolunteerHours]) -> int:
     """Write the system-verified records of activity check-outs, once per volunteer and
     activity: a repeated signal or a sweep over the same check-outs writes nothing more."""
@@ -211,12 +225,7 @@ def record_activity_hours(records: Iterable[VolunteerHours]) -> int:
         activity = Activity.objects.select_related("booking__venue", "community").get(
             pk=item.activity_id
         )
-        body_id = item.organisation_ids[0] if item.organisation_ids else None
-        body = (
-            Organization.objects.get(pk=body_id)
-            if body_id is not None
-            else community_body(activity.community)
-        )
+        body = _organising_host(activity, item.organisation_ids)
         service = activity.title + (f"（{item.task}）" if item.task else "")
         with transaction.atomic():
             record = _create(
@@ -700,6 +709,27 @@ def totals(records: Iterable[VolunteerRecord]) -> dict[int, Totals]:
         t.days = sum(1 for v in t._per_day.values() if v > ZERO)
         t.ranked = sum((min(DAILY_CAP, v) for v in t._per_day.values() if v > ZERO), ZERO)
     return out
+
+
+@dataclass(frozen=True)
+class CommunityHours:
+    """A community's volunteering in a period, for dashboards and reports."""
+
+    volunteers: int
+    hours: Decimal
+    verified: Decimal
+    services: int
+
+
+def community_hours(community: Region, period: Period) -> CommunityHours:
+    records = counted_records(period, community=community)
+    table = totals(records)
+    return CommunityHours(
+        volunteers=sum(1 for t in table.values() if t.hours > 0),
+        hours=sum((t.hours for t in table.values()), ZERO),
+        verified=sum((t.verified for t in table.values()), ZERO),
+        services=len({service_key(r) for r in records}),
+    )
 
 
 def person_totals(person: Any, period: Period) -> Totals:

@@ -333,10 +333,10 @@ def person_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     staff = request.user.has_perm("volunteering.award_badge", person.community)
     own = request.user.pk == person.pk
-    if not (staff or own) and (
-        not services.is_on_public_roll(person) or not Award.objects.filter(person=person).exists()
+    if not request.user.has_perm("volunteering.view_badges", person) or not (
+        staff or own or Award.objects.filter(person=person).exists()
     ):
-        raise Http404  # only badges a person shows publicly are public
+        raise Http404  # badges are public only for those on the public roll
     form = forms.HonoraryForm(request.POST or None)
     if request.method == "POST":
         if not staff:
