@@ -154,3 +154,23 @@ def test_the_roll_certificate_summary_and_export_agree_with_the_records(
         assert by_body == expected
     assert exported[ledger.volunteer.real_name] == sums[ledger.volunteer.pk]
     assert exported[ledger.second.real_name] == D(2)  # the project's hours are the school's
+
+
+def test_text_people_typed_stays_inert_in_the_export_and_the_certificate(ledger, clock):
+    import subprocess
+
+    clock.move_to(at(3, 30, 20))
+    hostile = '=HYPERLINK("http://evil.example","点我")<script>x</script>'
+    ledger.manual(ledger.volunteer, datetime.date(2026, 3, 27), "2", hostile)
+    _confirm_all(ledger)
+    period = services.parse_period("2026")
+    sheet = load_workbook(io.BytesIO(documents.render_records_xlsx(ledger.team, period))).active
+    cell = sheet.cell(row=2, column=5)
+    assert cell.value == "'" + hostile and cell.data_type == "s"
+    person = fresh(ledger.volunteer)
+    cert = services.issue_certificate(person, person, period)
+    pdf = documents.render_certificate_pdf(cert, "http://testserver/hours/verify/x/")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
+    assert "<script>x</script>" in text.replace("\n", "")  # printed as text, not run
