@@ -131,3 +131,14 @@ def test_staff_award_an_honorary_badge_by_hand_once(ledger):
     with pytest.raises(Conflict):
         services.award_honorary(fresh(ledger.staff), person, badge, "再发一次")
     assert Notification.objects.filter(recipient=person, kind="hours.badge").count() == 1
+
+
+def test_the_workers_periodic_task_records_and_awards(ledger, clock):
+    from wulian.core.registry import periodic_task_paths
+    from wulian.volunteering.tasks import sweep_volunteering_task
+
+    assert "wulian.volunteering.tasks.sweep_volunteering_task" in periodic_task_paths()
+    clock.move_to(at(3, 30, 20))
+    _hours(ledger, ledger.volunteer, [2])
+    assert sweep_volunteering_task.call() == "{'recorded': 0, 'awarded': 1}"
+    assert sweep_volunteering_task.call() == "{'recorded': 0, 'awarded': 0}"

@@ -129,6 +129,16 @@ def test_the_public_roll_masks_names_and_staff_see_them_whole(served, client):
         reverse("volunteering:roll_pdf", args=[served.world.community.pk]) + "?period=2026"
     )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    import subprocess
+
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf.content, check=True, capture_output=True
+    ).stdout.decode()
+    assert "(A3)" in info
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.content, check=True, capture_output=True
+    ).stdout.decode()
+    assert "社区群英榜" in text and "居**" in text and "居民甲" not in text
 
 
 def test_the_export_is_for_the_body_and_staff_only(served, client):

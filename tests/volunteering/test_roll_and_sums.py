@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import fresh
 from tests.volunteering.conftest import at
-from wulian.volunteering import documents, services
+from wulian.volunteering import documents, queries, services
 from wulian.volunteering.models import VolunteerRecord
 
 D = Decimal
@@ -154,6 +154,9 @@ def test_the_roll_certificate_summary_and_export_agree_with_the_records(
         assert by_body == expected
     assert exported[ledger.volunteer.real_name] == sums[ledger.volunteer.pk]
     assert exported[ledger.second.real_name] == D(2)  # the project's hours are the school's
+    community = queries.community_hours(ledger.world.community, period)
+    assert community.hours == sum(sums.values()) and community.volunteers == 2
+    assert community.verified == sum(verified.values())
 
 
 def test_text_people_typed_stays_inert_in_the_export_and_the_certificate(ledger, clock):

@@ -42,3 +42,8 @@ def summary(community: Region, period: Period) -> dict[str, Any]:
         "hours": str(total),
         "people": people,
     }
+
+
+def community_hours(community: Region, period: Period) -> services.CommunityHours:
+    """Volunteers, hours (verified apart) and services of a community in a period."""
+    return services.community_hours(community, period)
