@@ -94,3 +94,16 @@ def test_the_certificate_page_downloads_the_pdf(served, client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     empty = client.get(reverse("volunteering:my_certificate") + "?period=2026-05")
     assert empty.status_code == 302
+
+
+def test_staff_issue_a_residents_certificate_from_their_page(served, client):
+    url = reverse("volunteering:person_certificate", args=[served.volunteer.pk]) + "?period=2026"
+    client.force_login(served.world["unit_admin"])
+    assert client.get(url).status_code == 404
+    client.force_login(served.world["community_staff"])
+    page = client.get(reverse("volunteering:person", args=[served.volunteer.pk]))
+    assert "person_certificate" not in page.content.decode()
+    assert url.split("?")[0] in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert Certificate.objects.get().handled_by == served.world["community_staff"]

@@ -21,6 +21,9 @@ urlpatterns = [
     path("bodies/<int:pk>/export.xlsx", views.body_export_view, name="export"),
     path("projects/<int:pk>/", views.project_hours_view, name="project"),
     path("people/<int:pk>/", views.person_view, name="person"),
+    path(
+        "people/<int:pk>/certificate.pdf", views.person_certificate_view, name="person_certificate"
+    ),
     path("roll/", views.roll_index_view, name="roll_index"),
     path("roll/<int:pk>/", views.roll_view, name="roll"),
     path("roll/<int:pk>/projector/", views.roll_projector_view, name="roll_projector"),

@@ -117,6 +117,21 @@ def my_certificate_view(request: HttpRequest) -> HttpResponse:
     return _certificate_response(request, cert)
 
 
+@login_required
+def person_certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The community's staff issue a resident's certificate (the residents' committee issues)."""
+    person = User.objects.filter(pk=pk, is_active=True).select_related("community").first()
+    if person is None or not request.user.has_perm("volunteering.issue_certificate", person):
+        raise Http404
+    period = _period(request)
+    try:
+        cert = services.issue_certificate(User.of(request), person, period)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("volunteering:person", pk=person.pk)
+    return _certificate_response(request, cert)
+
+
 def _certificate_response(request: HttpRequest, cert: object) -> HttpResponse:
     from wulian.volunteering.models import Certificate
 
@@ -366,6 +381,7 @@ def person_view(request: HttpRequest, pk: int) -> HttpResponse:
             "awards": awards,
             "staff": staff,
             "form": form,
+            "period": services.current_period(),
         },
     )
 
