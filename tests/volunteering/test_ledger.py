@@ -228,3 +228,19 @@ def test_of_several_co_hosts_the_organisers_body_records_the_hours(ledger):
     activity.hosts.add(ledger.world.party_committee, ledger.world.unit)
     ledger.serve(ledger.volunteer, activity, 60)
     assert VolunteerRecord.objects.get().organization == ledger.team  # the captain's team
+
+
+def test_a_failing_ledger_does_not_undo_the_check_out_and_the_sweep_catches_up(
+    ledger, monkeypatch, caplog
+):
+    activity = ledger.activity(at(3, 7, 9))
+
+    def broken(records):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(services, "record_activity_hours", broken)
+    ledger.serve(ledger.volunteer, activity, 60)
+    assert "the sweep retries" in caplog.text
+    assert activity.signups.get(person=ledger.volunteer).checked_out_at is not None
+    monkeypatch.undo()
+    assert services.sweep_activity_hours() == 1

@@ -1,8 +1,11 @@
+import logging
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from wulian.core.registry import WulianApp
+
+logger = logging.getLogger(__name__)
 
 
 class VolunteeringConfig(WulianApp):
@@ -22,7 +25,11 @@ class VolunteeringConfig(WulianApp):
 
 
 def _record_check_outs(sender: Any, records: Any, **kwargs: Any) -> None:
-    """A volunteer checked out of an activity: the ledger writes the verified record."""
+    """A volunteer checked out of an activity: the ledger writes the verified record. The
+    check-out is done by then; should the ledger fail, the worker's sweep writes it later."""
     from wulian.volunteering import services
 
-    services.record_activity_hours(records)
+    try:
+        services.record_activity_hours(records)
+    except Exception:
+        logger.exception("volunteer hours not recorded at check-out; the sweep retries")
