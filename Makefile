@@ -46,8 +46,11 @@ check: lint
 	$(BIN)/mypy wulian tests $(wildcard bench)
 	WULIAN_ENV=test $(WULIAN) makemigrations --check --dry-run
 
+# The suite runs on every core (TEST_WORKERS=0 runs it in one process); a file's tests stay together.
+TEST_WORKERS ?= auto
+
 test: check
-	WULIAN_ENV=test $(BIN)/pytest -q
+	WULIAN_ENV=test $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 messages: install-dev
 	$(WULIAN) messages

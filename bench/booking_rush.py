@@ -20,23 +20,18 @@ prints a last line of JSON.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import random
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+if not __package__:  # run as a script: the repository's root holds the bench package
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import Site, add_site_arguments, percentile, post_json
 
 SEED = r"""
 import datetime, json, secrets, sys
@@ -107,40 +102,6 @@ print(json.dumps(
 ))
 """
 
-_SETUP = (
-    "import django, os\n"
-    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wulian.settings')\n"
-    "django.setup()\n"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "wulian"), *args], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        raise SystemExit(f"wulian {args[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def _shell(env: dict[str, str], code: str, *argv: str) -> Any:
-    result = subprocess.run(
-        [str(BIN / "python"), "-c", _SETUP + code, *argv],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"seeding failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
 
 class Racer(threading.Thread):
     """One phone: up to `tries` POSTs (each a new choice), stopping at the first 201."""
@@ -166,117 +127,46 @@ class Racer(threading.Thread):
         for path, body in self.choices:
             if time.monotonic() > self.deadline:
                 return
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             try:
-                started = time.perf_counter()
-                conn.request(
-                    "POST",
-                    path,
-                    body=json.dumps(body).encode(),
-                    headers={
-                        "Authorization": f"Bearer {self.key}",
-                        "Content-Type": "application/json",
-                        "Accept-Language": "en",
-                    },
-                )
-                response = conn.getresponse()
-                text = response.read().decode("utf-8", "replace")
-                self.latencies.append((time.perf_counter() - started) * 1000)
+                status, text, ms = post_json(self.port, path, body, self.key)
+                self.latencies.append(ms)
             except OSError:
                 self.failures += 1
                 continue
-            finally:
-                conn.close()
-            if response.status >= 500:
+            if status >= 500:
                 self.server_errors += 1
-            elif response.status == 201:
+            elif status == 201:
                 self.ok += 1
                 return
-            elif response.status == 409 and '"code"' in text:
+            elif status == 409 and '"code"' in text:
                 self.refused += 1
             else:
                 self.unclear += 1
 
 
-def _percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    add_site_arguments(parser, "RUSH_POSTGRES_URL")
     parser.add_argument("--residents", type=int, default=300)
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--venues", type=int, default=5)
     parser.add_argument("--tries", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument(
         "--window", type=float, default=15, help="arrivals spread over this many seconds"
     )
     parser.add_argument("--time-limit", type=float, default=180)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("RUSH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5433/postgres"),
-    )
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="wulian-booking-rush-"))
-    env = {
-        **os.environ,
-        "WULIAN_ENV": "development",
-        "DEBUG": "false",
-        "WULIAN_DATA_DIR": str(folder),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    env.pop("DATABASE_URL", None)
-    database = ""
-    if args.db == "postgres":
-        import psycopg
-
-        database = f"wulian_booking_rush_{os.getpid()}"
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        base, _, _ = args.postgres_url.rpartition("/")
-        env["DATABASE_URL"] = f"{base}/{database}"
-    server: subprocess.Popen[bytes] | None = None
     racers: list[Racer] = []
     elapsed = 0.0
-    try:
-        _manage(env, "migrate", "-v0")
-        seeded = _shell(env, SEED, str(args.residents), str(args.units), str(args.venues))
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "wulian.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-                "--preload",
-            ],
-            env=env,
-            cwd=ROOT,
+    with Site(args.db, args.postgres_url, "booking-rush") as site:
+        site.manage("migrate", "-v0")
+        seeded = site.shell(SEED, str(args.residents), str(args.units), str(args.venues))
+        port = site.serve(
+            args.workers,
+            args.threads,
+            f"/api/services/{seeded['service']}/slots?date={seeded['day']}",
         )
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        for _ in range(args.workers * args.threads * 4):  # warm every worker, not measured
-            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            warm.request("GET", f"/api/services/{seeded['service']}/slots?date={seeded['day']}")
-            warm.getresponse().read()
-            warm.close()
         rng = random.Random(20261202)
         gate = threading.Event()
         deadline = time.monotonic() + args.time_limit
@@ -312,17 +202,8 @@ def main() -> None:
         for racer in racers:
             racer.join(timeout=max(1.0, deadline - time.monotonic() + 30))
         elapsed = time.perf_counter() - started
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-    checked = _shell(env, CHECK)
-    if database:
-        import psycopg
-
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    shutil.rmtree(folder, ignore_errors=True)
+        site.stop()
+        checked = site.shell(CHECK)
 
     latencies = [ms for r in racers for ms in r.latencies]
     ok = sum(r.ok for r in racers)
@@ -344,8 +225,8 @@ def main() -> None:
         "server_errors": sum(r.server_errors for r in racers),
         "connection_failures": sum(r.failures for r in racers),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
-        "p95_ms": round(_percentile(latencies, 0.95), 1),
-        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
         "seconds": round(elapsed, 2),
     }
     checks = (

@@ -18,24 +18,19 @@ and prints a last line of JSON.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import random
 import re
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+if not __package__:  # run as a script: the repository's root holds the bench package
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import Site, add_site_arguments, percentile, request
+
 TAKEN = ("claimed by someone else", "刚刚已被他人认领", "already been claimed", "已被认领")
 
 SEED = r"""
@@ -99,41 +94,6 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "wulian"), *args], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        raise SystemExit(f"wulian {args[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def _shell(env: dict[str, str], code: str, *argv: str) -> Any:
-    result = subprocess.run(
-        [str(BIN / "python"), "-c", _SETUP + code, *argv],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"seeding failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-_SETUP = (
-    "import django, os\n"
-    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wulian.settings')\n"
-    "django.setup()\n"
-)
-
-
 class Claimant(threading.Thread):
     def __init__(
         self,
@@ -163,14 +123,10 @@ class Claimant(threading.Thread):
     def _request(
         self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
     ) -> tuple[int, str, dict[str, str]]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request(method, path, body=body.encode(), headers=headers or {})
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            return response.status, text, {k.lower(): v for k, v in response.getheaders()}
-        finally:
-            conn.close()
+        status, text, answered, _ = request(
+            self.port, method, path, body.encode(), headers, timeout=30
+        )
+        return status, text, answered
 
     def run(self) -> None:
         self.start_gate.wait()
@@ -226,21 +182,12 @@ class Claimant(threading.Thread):
                 self.unclear += 1
 
 
-def _percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    add_site_arguments(parser, "RUSH_POSTGRES_URL")
     parser.add_argument("--claimants", type=int, default=300)
     parser.add_argument("--needs", type=int, default=49)
     parser.add_argument("--tries", type=int, default=3, help="needs each claimant tries at most")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument(
         "--window",
         type=float,
@@ -248,68 +195,16 @@ def main() -> None:
         help="claimants arrive at random moments within this many seconds (0: all at once)",
     )
     parser.add_argument("--time-limit", type=float, default=180, help="seconds for the rush")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("RUSH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5433/postgres"),
-        help="a server where a throwaway database may be created",
-    )
     args = parser.parse_args()
     if not 1 <= args.claimants <= 2000:
         raise SystemExit("--claimants must be between 1 and 2000")
 
-    folder = Path(tempfile.mkdtemp(prefix="wulian-rush-"))
-    env = {
-        **os.environ,
-        "WULIAN_ENV": "development",
-        "DEBUG": "false",
-        "WULIAN_DATA_DIR": str(folder),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    env.pop("DATABASE_URL", None)
-    database = ""
-    if args.db == "postgres":
-        import psycopg
-
-        database = f"wulian_rush_{os.getpid()}"
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        base, _, _ = args.postgres_url.rpartition("/")
-        env["DATABASE_URL"] = f"{base}/{database}"
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        _manage(env, "migrate", "-v0")
-        seeded = _shell(env, SEED, str(args.claimants), str(args.needs))
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "wulian.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-                "--preload",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        # Warm every worker (templates, catalogues, database connections) as a server that has
-        # been up before the event would be; these requests are not measured.
-        for _ in range(args.workers * args.threads * 4):
-            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            warm.request("GET", f"/lists/needs/{seeded['needs'][0]}/claim/")
-            warm.getresponse().read()
-            warm.close()
+    claimants: list[Claimant] = []
+    elapsed = 0.0
+    with Site(args.db, args.postgres_url, "rush") as site:
+        site.manage("migrate", "-v0")
+        seeded = site.shell(SEED, str(args.claimants), str(args.needs))
+        port = site.serve(args.workers, args.threads, f"/lists/needs/{seeded['needs'][0]}/claim/")
         gate = threading.Event()
         deadline = time.monotonic() + args.time_limit
         arrivals = random.Random(20231113)
@@ -334,17 +229,8 @@ def main() -> None:
         for claimant in claimants:
             claimant.join(timeout=max(1.0, deadline - time.monotonic() + 30))
         elapsed = time.perf_counter() - started
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-    checked = _shell(env, CHECK)
-    if database:
-        import psycopg
-
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    shutil.rmtree(folder, ignore_errors=True)
+        site.stop()
+        checked = site.shell(CHECK)
 
     latencies = [ms for c in claimants for ms in c.latencies]
     pages = [ms for c in claimants for ms in c.page_latencies]
@@ -364,12 +250,12 @@ def main() -> None:
         "server_errors": sum(c.server_errors for c in claimants),
         "connection_failures": sum(c.failures for c in claimants),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
-        "p95_ms": round(_percentile(latencies, 0.95), 1),
-        "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
         "claims_per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
         "page_views": len(pages),
         "page_p50_ms": round(statistics.median(pages), 1) if pages else 0.0,
-        "page_p99_ms": round(_percentile(pages, 0.99), 1),
+        "page_p99_ms": round(percentile(pages, 0.99), 1),
         "seconds": round(elapsed, 2),
     }
     checks = (

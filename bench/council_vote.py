@@ -17,23 +17,19 @@ JSON.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+if not __package__:  # run as a script: the repository's root holds the bench package
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import Site, add_site_arguments, percentile, post_json
 
 SEED = r"""
 import datetime, json, secrets, sys
@@ -107,41 +103,6 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-_SETUP = (
-    "import django, os\n"
-    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wulian.settings')\n"
-    "django.setup()\n"
-)
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "wulian"), *args], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        raise SystemExit(f"wulian {args[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def _shell(env: dict[str, str], code: str, *argv: str) -> Any:
-    result = subprocess.run(
-        [str(BIN / "python"), "-c", _SETUP + code, *argv],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"the script failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 class Voter(threading.Thread):
     def __init__(
         self,
@@ -166,29 +127,12 @@ class Voter(threading.Thread):
         self.failures = 0
 
     def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], float]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        started = time.perf_counter()
-        try:
-            conn.request(
-                "POST",
-                path,
-                body=json.dumps(body).encode(),
-                headers={
-                    "Authorization": f"Bearer {self.key}",
-                    "Content-Type": "application/json",
-                    "Accept-Language": "en",
-                },
-            )
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        elapsed = (time.perf_counter() - started) * 1000
+        status, text, elapsed = post_json(self.port, path, body, self.key)
         try:
             data = json.loads(text)
         except ValueError:
             data = {}
-        return response.status, data, elapsed
+        return status, data, elapsed
 
     def run(self) -> None:
         self.gate.wait()
@@ -226,88 +170,27 @@ class Voter(threading.Thread):
             self.failures += 1
 
 
-def _percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    add_site_arguments(parser, "VOTE_POSTGRES_URL")
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--window", type=float, default=60, help="seconds of arrivals (0: at once)")
     parser.add_argument("--double-taps", type=float, default=0.1, help="share who tap twice")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("VOTE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5433/postgres"),
-        help="a server where a throwaway database may be created",
-    )
     args = parser.parse_args()
     if not 1 <= args.voters <= 5000:
         raise SystemExit("--voters must be between 1 and 5000")
 
-    folder = Path(tempfile.mkdtemp(prefix="wulian-vote-"))
-    env = {
-        **os.environ,
-        "WULIAN_ENV": "development",
-        "DEBUG": "false",
-        "WULIAN_DATA_DIR": str(folder),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    env.pop("DATABASE_URL", None)
-    database = ""
-    if args.db == "postgres":
-        import psycopg
-
-        database = f"wulian_vote_{os.getpid()}"
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        base, _, _ = args.postgres_url.rpartition("/")
-        env["DATABASE_URL"] = f"{base}/{database}"
-    server: subprocess.Popen[bytes] | None = None
     voters: list[Voter] = []
     elapsed = 0.0
-    try:
-        _manage(env, "migrate", "-v0")
-        seeded = _shell(env, SEED, str(args.voters))
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "wulian.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-                "--preload",
-            ],
-            env=env,
-            cwd=ROOT,
+    with Site(args.db, args.postgres_url, "vote") as site:
+        site.manage("migrate", "-v0")
+        seeded = site.shell(SEED, str(args.voters))
+        port = site.serve(
+            args.workers,
+            args.threads,
+            f"/api/council/meetings/{seeded['meeting']}",
+            {"Authorization": f"Bearer {seeded['tokens'][0]}"},
         )
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        # Warm every worker (catalogues, database connections); not measured.
-        for _ in range(args.workers * args.threads * 4):
-            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            warm.request(
-                "GET",
-                f"/api/council/meetings/{seeded['meeting']}",
-                headers={"Authorization": f"Bearer {seeded['tokens'][0]}"},
-            )
-            warm.getresponse().read()
-            warm.close()
         rng = random.Random(20261202)
         gate = threading.Event()
         voters = [
@@ -329,17 +212,8 @@ def main() -> None:
         for voter in voters:
             voter.join(timeout=args.window + 120)
         elapsed = time.perf_counter() - started
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-    checked = _shell(env, CHECK)
-    if database:
-        import psycopg
-
-        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    shutil.rmtree(folder, ignore_errors=True)
+        site.stop()
+        checked = site.shell(CHECK)
 
     votes = [ms for v in voters for ms in v.vote_ms]
     checkins = [ms for v in voters for ms in v.checkin_ms]
@@ -358,10 +232,10 @@ def main() -> None:
         "server_errors": sum(v.server_errors for v in voters),
         "connection_failures": sum(v.failures for v in voters),
         "p50_ms": round(statistics.median(votes), 1) if votes else 0.0,
-        "p95_ms": round(_percentile(votes, 0.95), 1),
-        "p99_ms": round(_percentile(votes, 0.99), 1),
+        "p95_ms": round(percentile(votes, 0.95), 1),
+        "p99_ms": round(percentile(votes, 0.99), 1),
         "checkin_p50_ms": round(statistics.median(checkins), 1) if checkins else 0.0,
-        "checkin_p99_ms": round(_percentile(checkins, 0.99), 1),
+        "checkin_p99_ms": round(percentile(checkins, 0.99), 1),
         "counts": checked["counts"],
         "tally_matches": checked["counted"] == checked["ballots"] == checked["marks"] == votes_ok,
         "seconds": round(elapsed, 2),

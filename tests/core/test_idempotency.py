@@ -49,7 +49,7 @@ def test_fifty_identical_posts_of_the_need_form_make_one_need(client, world):
 def test_a_refused_form_keeps_its_token_for_the_corrected_send(client, world):
     client.force_login(world["resident"])
     data = _need_form(client)
-    bad = client.post("/lists/needs/new/", {**data, "slots": 0})
+    bad = client.post("/lists/needs/new/", {**data, "title": ""})
     assert bad.status_code == 200 and Need.objects.count() == 0
     assert _token(bad.content.decode()) == data["submission_token"]
     assert client.post("/lists/needs/new/", data).status_code == 302

@@ -42,7 +42,7 @@ def test_district_staff_add_rename_and_switch_off_categories(world, client, dist
     services.set_category_active(staff, top, False)
     child.refresh_from_db()
     assert child.name == "广场舞队" and not child.is_active
-    client.force_login(world["resident"])
+    client.force_login(world["unit_contact"])
     assert "广场舞队" not in client.get("/lists/needs/new/").content.decode()
 
 
@@ -105,7 +105,7 @@ def test_a_community_adds_its_own_sub_category_and_only_its_staff_edit_it(world,
     with pytest.raises(NotAllowed):
         services.add_category(world["community_staff"], "别人的", _shared(), world.other_community)
     # Offered in its community's form, not in the other community's.
-    client.force_login(world["resident"])
+    client.force_login(world["unit_contact"])  # units choose a category; residents do not
     assert "修鞋补鞋" in client.get("/lists/needs/new/").content.decode()
     client.force_login(world["outsider"])
     assert "修鞋补鞋" not in client.get("/lists/needs/new/").content.decode()

@@ -145,3 +145,20 @@ def test_a_control_character_already_stored_does_not_break_the_exports(world):
         else:
             texts = {v for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for v in row}
         assert {"楼道灯坏了", "三楼四楼"} <= texts
+
+
+def test_a_reader_of_traditional_script_gets_the_export_in_traditional_script(world):
+    from django.conf import settings
+
+    _raise(world, "楼道灯坏了", description="三楼到四楼没有灯")
+    client = Client()
+    client.force_login(world["community_staff"])
+    url = f"/lists/communities/{world.community.pk}/export/needs/?format="
+    simplified = {str(c.value) for c in _xlsx_cells(client.get(url + "xlsx").content)}
+    assert "楼道灯坏了" in simplified
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    traditional = {str(c.value) for c in _xlsx_cells(client.get(url + "xlsx").content)}
+    assert "樓道燈壞了" in traditional and "三樓到四樓沒有燈" in traditional
+    rows = client.get(url + "csv").content.decode("utf-8-sig")
+    assert "樓道燈壞了" in rows and "楼道灯坏了" not in rows
+    assert Need.objects.get().title == "楼道灯坏了"  # what is stored never changes

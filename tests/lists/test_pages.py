@@ -42,6 +42,48 @@ def test_a_resident_raises_a_need_from_the_phone_form_with_a_photo(client, world
     assert "楼道灯坏了" in page and "已提交" in page
 
 
+def test_a_resident_is_asked_only_what_a_resident_knows_and_staff_set_the_rest(
+    client, world, haircut
+):
+    client.force_login(world["resident"])
+    form = client.get("/lists/needs/new/").content.decode()
+    for asked in ('name="title"', 'name="description"', 'name="photos"', 'name="compound"'):
+        assert asked in form
+    assert 'name="urgency"' in form
+    for staffs in ('name="category"', 'name="slots"', 'name="tags"', 'name="beneficiaries"'):
+        assert staffs not in form
+    response = client.post("/lists/needs/new/", {"title": "楼道灯坏了", "urgency": 0})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    need = Need.objects.get()
+    assert need.slots == 1 and need.category is None
+
+    # Staff set the category and slots on review; the resident's later edit keeps them.
+    client.force_login(world["community_staff"])
+    staff_form = client.get(f"/lists/needs/{need.pk}/edit/").content.decode()
+    assert 'name="category"' in staff_form and 'name="slots"' in staff_form
+    response = client.post(
+        f"/lists/needs/{need.pk}/edit/",
+        {"title": "楼道灯坏了", "urgency": 0, "category": haircut.pk, "slots": 2, "tags": "照明"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.force_login(world["resident"])
+    edit = client.get(f"/lists/needs/{need.pk}/edit/").content.decode()
+    assert 'name="slots"' not in edit
+    response = client.post(
+        f"/lists/needs/{need.pk}/edit/", {"title": "3栋楼道灯坏了", "urgency": 1}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    need.refresh_from_db()
+    assert need.title == "3栋楼道灯坏了"
+    assert (need.category, need.slots) == (haircut, 2)
+    assert [tag.name for tag in need.tags.all()] == ["照明"]
+
+    # A unit's contact raises needs for the unit and sets what a unit knows.
+    client.force_login(world["unit_contact"])
+    unit_form = client.get("/lists/needs/new/").content.decode()
+    assert 'name="slots"' in unit_form and 'name="category"' in unit_form
+
+
 def test_a_bad_photo_is_refused_on_the_form_and_nothing_is_saved(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -189,6 +189,54 @@ def request_code(
     return known
 
 
+def send_confirmation_code(user: User, purpose: str, ip_address: str | None) -> None:
+    """Text a signed-in person a six-digit code that confirms one act (`purpose`, in words:
+    "sign the claim agreement for …"), with the sign-in codes' limits."""
+    mobile = normalize_mobile(user.mobile)
+    check_not_locked(mobile, ip_address)
+    _check_daily_limits(mobile, ip_address)
+    now = timezone.now()
+    interval = datetime.timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)
+    if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
+        raise DomainError(
+            "login.code_too_soon",
+            ngettext(
+                "A code was just sent. Please wait %(seconds)d second before asking again.",
+                "A code was just sent. Please wait %(seconds)d seconds before asking again.",
+                settings.SMS_CODE_INTERVAL_SECONDS,
+            )
+            % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
+        )
+    code = OneTimeCode.new_code()
+    minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
+    text = ngettext(
+        "[Wulian] Your code to %(purpose)s is %(code)s. It is valid for %(minutes)d minute. "
+        "Do not share it with anyone.",
+        "[Wulian] Your code to %(purpose)s is %(code)s. It is valid for %(minutes)d minutes. "
+        "Do not share it with anyone.",
+        minutes,
+    ) % {"code": code, "minutes": minutes, "purpose": purpose}
+    try:
+        with transaction.atomic():
+            OneTimeCode.objects.create(
+                mobile=mobile,
+                ip_address=ip_address,
+                digest=OneTimeCode.digest_of(code),
+                created_at=now,
+                expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+            )
+            sms.send_sms(mobile, text)
+    except sms.SmsError as exc:
+        raise DomainError(
+            "login.sms_failed", _("The text message could not be sent. Please try again.")
+        ) from exc
+
+
+def confirm_with_code(user: User, code: str, ip_address: str | None) -> None:
+    """Use up the code texted to this person, or refuse (wrong, expired, too many tries)."""
+    _consume_code(normalize_mobile(user.mobile), code, ip_address)
+
+
 def _consume_code(mobile: str, code: str, ip_address: str | None) -> None:
     """Use up a valid code for the number, or count a failure and refuse."""
     code = "".join(ch for ch in code if ch.isdigit())

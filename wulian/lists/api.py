@@ -56,6 +56,7 @@ class NeedOut(Schema):
     slots_left: int
     raiser_kind: str
     raiser: str
+    asked_resource_id: int | None = None
     created_at: datetime.datetime
 
 
@@ -205,6 +206,7 @@ def need_out(need: Need, viewer: Any = None) -> dict[str, Any]:
         "slots_left": need.slots_left,
         "raiser_kind": need.raiser_kind,
         "raiser": names.raiser_name(viewer, need),
+        "asked_resource_id": need.asked_resource_id,
         "created_at": need.created_at,
     }
 
@@ -336,20 +338,24 @@ def create_need(request: HttpRequest, payload: NeedIn) -> Status[Any]:
     need = services.raise_need(
         user,
         community,
-        services.NeedInput(
-            title=payload.title,
-            description=payload.description,
-            category=_optional(Category, payload.category_id),
-            tags=payload.tags,
-            compound=_optional(Compound, payload.compound_id),
-            beneficiaries=payload.beneficiaries,
-            deadline=payload.deadline,
-            urgency=payload.urgency,
-            slots=payload.slots,
-        ),
+        _need_input(payload),
         for_org=_optional(Organization, payload.organization_id),
     )
     return Status(201, need_out(need, user))
+
+
+def _need_input(payload: NeedIn) -> services.NeedInput:
+    return services.NeedInput(
+        title=payload.title,
+        description=payload.description,
+        category=_optional(Category, payload.category_id),
+        tags=payload.tags,
+        compound=_optional(Compound, payload.compound_id),
+        beneficiaries=payload.beneficiaries,
+        deadline=payload.deadline,
+        urgency=payload.urgency,
+        slots=payload.slots,
+    )
 
 
 @router.patch("/needs/{need_id}", response=NeedOut, summary="Edit a need")
@@ -422,6 +428,25 @@ def _resource_input(payload: ResourceIn) -> services.ResourceInput:
         hours_from=payload.hours_from,
         hours_to=payload.hours_to,
     )
+
+
+@router.post(
+    "/resources/{resource_id}/ask",
+    response={201: NeedOut},
+    summary="Ask a resource's provider for it (a need addressed to the provider)",
+)
+@idempotent
+def ask_for_resource(request: HttpRequest, resource_id: Id, payload: NeedIn) -> Status[Any]:
+    user = User.of(request)
+    resource = get_resource_for(user, resource_id)
+    need = services.ask_for_resource(
+        user,
+        _community(payload.community_id),
+        resource,
+        _need_input(payload),
+        for_org=_optional(Organization, payload.organization_id),
+    )
+    return Status(201, need_out(need, user))
 
 
 @router.post("/resources", response={201: ResourceOut}, summary="Offer a resource")

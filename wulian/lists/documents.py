@@ -22,7 +22,8 @@ def render_agreement(agreement: Agreement) -> bytes:
             "side": s.get_side_display(),
             "name": s.typed_name,
             "at": s.signed_at,
-            "image": _data_url(s.image),
+            "image": _data_url(s.image) if s.image else "",
+            "by_code": s.method == s.Method.SMS,
         }
         for s in sorted(agreement.signatures.all(), key=lambda s: s.side != "need")
     ]

@@ -71,18 +71,31 @@ class NeedForm(OnceFormMixin):
         label=_("Tags"), required=False, max_length=200, help_text=_("Separate with 、 or commas.")
     )
 
+    STAFF_FIELDS = ("category", "beneficiaries", "slots", "tags")
+
     def __init__(
         self,
         *args: Any,
         community: Region,
         orgs: QuerySet[Organization] | None = None,
         staff: bool = False,
+        detailed: bool | None = None,
         **kwargs: Any,
     ) -> None:
+        """A resident is asked only what a resident knows (what, details, photos, the compound,
+        how urgent, by when); the category, tags, beneficiaries and claim slots are for staff
+        and units to set (`detailed`: by default, for staff and for members of a unit)."""
         super().__init__(*args, **kwargs)
+        has_orgs = orgs is not None and orgs.exists()
+        if detailed is None:
+            detailed = staff or has_orgs
+        if not detailed:
+            for name in self.STAFF_FIELDS:
+                del self.fields[name]
         self.fields["compound"].queryset = community.compounds.all()  # type: ignore[attr-defined]
-        self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
-        if orgs is not None and orgs.exists():
+        if "category" in self.fields:
+            self.fields["category"].queryset = category_choices(community)  # type: ignore[attr-defined]
+        if orgs is not None and has_orgs:
             self.fields["for_org"] = bounds.ModelChoiceField(
                 label=_("Raised by"),
                 queryset=orgs,
@@ -251,6 +264,9 @@ class AgreementForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    """Sign as one side: the full name typed, and the signature drawn or, for those who cannot
+    draw one, a code texted to the signer's mobile."""
+
     side = forms.ChoiceField(choices=Signature.Side.choices, widget=forms.HiddenInput)
     typed_name = forms.CharField(
         label=_("Type your full name"),
@@ -258,9 +274,17 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     drawing = forms.CharField(widget=forms.HiddenInput, required=False)
+    code = forms.CharField(
+        label=_("The code we texted you"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
-    def clean_drawing(self) -> bytes:
+    def clean_drawing(self) -> bytes | None:
         raw: str = self.cleaned_data.get("drawing") or ""
+        if not raw:
+            return None
         prefix = "data:image/png;base64,"
         if not raw.startswith(prefix):
             raise forms.ValidationError(_("Draw your signature in the box before signing."))
@@ -270,6 +294,19 @@ class SignForm(forms.Form):
             raise forms.ValidationError(
                 _("Draw your signature in the box before signing.")
             ) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("drawing") and "drawing" not in self.errors:
+            if "code" in self.data:
+                self.add_error("code", _("Type the code we texted you."))
+            else:
+                self.add_error("drawing", _("Draw your signature in the box before signing."))
+        return data
+
+
+class SideForm(forms.Form):
+    side = forms.ChoiceField(choices=Signature.Side.choices, widget=forms.HiddenInput)
 
 
 class ProgressForm(forms.Form):

@@ -194,6 +194,16 @@ class Need(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged_needs",
     )
+    # A need raised from a resource's page asks that resource's provider, who is told at once
+    # and invited to claim it when the need is published.
+    asked_resource = models.ForeignKey(
+        "Resource",
+        verbose_name=_("asked of the resource"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="asks",
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -511,13 +521,21 @@ class Signature(models.Model):
         NEED = "need", _("Party A (raised the need)")
         CLAIMANT = "claimant", _("Party B (claimed it)")
 
+    class Method(models.TextChoices):
+        DRAWN = "drawn", _("typed name and drawn signature")
+        SMS = "sms", _("typed name and a code texted to the signer's mobile")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
     )
     typed_name = models.CharField(_("full name"), max_length=50)
-    image = models.FileField(_("drawn signature"), upload_to="signatures/%Y/%m/")
+    method = models.CharField(
+        _("how it was signed"), max_length=10, choices=Method.choices, default=Method.DRAWN
+    )
+    # Drawn signatures only; a signature confirmed by a texted code has no image.
+    image = models.FileField(_("drawn signature"), upload_to="signatures/%Y/%m/", blank=True)
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wulian.core.text import mask_name
+from wulian.core.text import mask_mobile, mask_name
 from wulian.lists.models import Claim, Need, PartyKind, Resource
 
 
@@ -34,3 +34,19 @@ def provider_name(viewer: Any, resource: Resource) -> str:
     if resource.provider_org_id or resource.provider_kind != PartyKind.RESIDENT:
         return shown
     return shown if viewer.has_perm("lists.view_provider_name", resource) else mask_name(shown)
+
+
+def provider_contact(viewer: Any, resource: Resource) -> dict[str, str]:
+    """How to reach a unit that offers a resource: its address, and its contact person and
+    mobile, masked for all but those who may see the provider's name in full (staff). A person
+    offering a resource shows no contact: they are reached by asking through the site."""
+    org = resource.provider_org
+    if org is None:
+        return {}
+    full = viewer.has_perm("lists.view_provider_name", resource)
+    contact = {"address": org.address}
+    if org.contact_name:
+        contact["person"] = org.contact_name if full else mask_name(org.contact_name)
+    if org.contact_mobile:
+        contact["mobile"] = org.contact_mobile if full else mask_mobile(org.contact_mobile)
+    return {key: value for key, value in contact.items() if value}

@@ -270,7 +270,14 @@ rules.add_perm("lists.view_attachment", can_see_attachment)
 
 # ---- access helpers ----
 
-NEED_RELATED = ("community", "category__parent", "compound", "raised_by", "raised_for")
+NEED_RELATED = (
+    "community",
+    "category__parent",
+    "compound",
+    "raised_by",
+    "raised_for",
+    "asked_resource__provider_org",
+)
 
 
 def get_need_for(user: Any, pk: Any, perm: str = "lists.view_need") -> Need:

@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from wulian.core.bounds import parse_int, query_int
 from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import submit_once
-from wulian.lists import forms, matching, services
+from wulian.lists import forms, matching, names, services
 from wulian.lists.actions import NEED_ACTIONS
 from wulian.lists.models import (
     Attachment,
@@ -37,6 +38,7 @@ from wulian.lists.rules import (
     get_need_for,
     get_project_for,
     get_resource_for,
+    is_provider,
     visible_needs,
 )
 from wulian.orgs.models import Organization
@@ -137,39 +139,65 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_create_view(request: HttpRequest) -> HttpResponse:
+def need_create_view(request: HttpRequest, resource_pk: int | None = None) -> HttpResponse:
+    """Raise a need; from a resource's page (`resource_pk`), a need asking its provider."""
     user = User.of(request)
+    resource = get_resource_for(user, resource_pk) if resource_pk is not None else None
     community = _selected_community(request) or home_community(user)
     if community is None:
         messages.error(request, _("Choose your community in your profile first."))
         return redirect("accounts:profile")
     staff = user.has_perm("lists.manage_lists", community)
     orgs = _my_orgs(user)
+    initial: dict[str, Any] = {"compound": user.compound_id, "slots": 1, "urgency": 0}
+    if resource is not None:
+        initial["title"] = resource.title
     form = forms.NeedForm(
         request.POST or None,
         request.FILES or None,
         community=community,
         orgs=orgs,
-        staff=staff,
-        initial={"compound": user.compound_id, "slots": 1, "urgency": 0},
+        staff=staff and resource is None,
+        initial=initial,
     )
 
     def perform() -> HttpResponse | None:
+        photos = form.cleaned_data.get("photos") or []
         try:
-            need = services.raise_need(
-                user,
-                community,
-                form.need_input(),
-                for_org=form.cleaned_data.get("for_org"),
-                raiser_name=form.cleaned_data.get("raiser_name", ""),
-                photos=form.cleaned_data.get("photos") or [],
-            )
+            if resource is not None:
+                need = services.ask_for_resource(
+                    user,
+                    community,
+                    resource,
+                    form.need_input(),
+                    for_org=form.cleaned_data.get("for_org"),
+                    photos=photos,
+                )
+            else:
+                need = services.raise_need(
+                    user,
+                    community,
+                    form.need_input(),
+                    for_org=form.cleaned_data.get("for_org"),
+                    raiser_name=form.cleaned_data.get("raiser_name", ""),
+                    photos=photos,
+                )
         except DomainError as exc:
             _error(form, exc)
             return None
-        messages.success(
-            request, _("Thank you. Your need has been sent to the community staff for review.")
-        )
+        if resource is not None:
+            messages.success(
+                request,
+                _(
+                    "Thank you. The community reviews your request, then %(provider)s is "
+                    "invited to take it on."
+                )
+                % {"provider": names.provider_name(user, resource)},
+            )
+        else:
+            messages.success(
+                request, _("Thank you. Your need has been sent to the community staff for review.")
+            )
         return redirect("lists:need", pk=need.pk)
 
     if request.method == "POST" and form.is_valid():
@@ -177,7 +205,15 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
         if done is not None:
             return done
     return render(
-        request, "lists/need_form.html", {"form": form, "community": community, "need": None}
+        request,
+        "lists/need_form.html",
+        {
+            "form": form,
+            "community": community,
+            "need": None,
+            "resource": resource,
+            "provider": names.provider_name(user, resource) if resource else "",
+        },
     )
 
 
@@ -187,7 +223,11 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_need_for(user, pk)
     current = services.NeedInput.from_need(need)
     form = forms.NeedForm(
-        request.POST or None, community=need.community, initial=forms.NeedForm.initial_for(current)
+        request.POST or None,
+        community=need.community,
+        initial=forms.NeedForm.initial_for(current),
+        detailed=user.has_perm("lists.manage_lists", need.community)
+        or need.raised_for_id is not None,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -327,13 +367,21 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     can_report = user.has_perm("lists.report_progress", project)
     live = project.state in {Project.State.ACTIVE, Project.State.STALLED}
     ratings = project.ratings.select_related("rater")
+    images = {
+        side: reverse("lists:signature", args=[project.pk, side])
+        for side, sig in signatures.items()
+        if sig.image and user.has_perm("lists.view_party_contacts", project)
+    }
     return {
         "project": project,
         "need": project.need,
         "claim": project.claim,
         "agreement": agreement,
         "signatures": signatures,
-        "sides": [(side, label, signatures.get(side)) for side, label in Signature.Side.choices],
+        "sides": [
+            (side, label, signatures.get(side), images.get(side))
+            for side, label in Signature.Side.choices
+        ],
         "sign_sides": [
             (side, label)
             for side, label in Signature.Side.choices
@@ -357,6 +405,7 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "rating_summary": ratings.aggregate(avg=Avg("score"), n=Count("id")),
         "show_contacts": user.has_perm("lists.view_party_contacts", project),
         "sign_form": forms.SignForm(initial={"typed_name": ""}),
+        "code_sent": request.GET.get("code-sent", ""),
         "agreement_form": forms.AgreementForm(
             initial={
                 "scope": agreement.scope,
@@ -394,6 +443,7 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     project = get_project_for(user, pk)
     handlers: dict[str, tuple[str, Callable[[], Form]]] = {
         "sign": ("sign_form", lambda: forms.SignForm(request.POST)),
+        "sign-code": ("sign_form", lambda: forms.SideForm(request.POST)),
         "agreement": ("agreement_form", lambda: forms.AgreementForm(request.POST)),
         "progress": (
             "progress_form",
@@ -417,10 +467,23 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
                 project.agreement,
                 side=data["side"],
                 typed_name=data["typed_name"],
-                drawn_png=data["drawing"],
+                drawn_png=data.get("drawing"),
+                code=data.get("code") or "",
                 ip_address=client_ip(request),
             )
             messages.success(request, _("Signed. Thank you."))
+        elif action == "sign-code":
+            services.send_signing_code(
+                user, project.agreement, data["side"], ip_address=client_ip(request)
+            )
+            messages.success(
+                request,
+                _("We texted a code to %(mobile)s. Type it below with your name to sign.")
+                % {"mobile": user.masked_mobile},
+            )
+            side = data["side"]
+            url = reverse("lists:project", args=[project.pk])
+            return redirect(f"{url}?code-sent={side}#sign-{side}")
         elif action == "agreement":
             services.update_agreement(user, project.agreement, **data)
             messages.success(request, _("The agreement has been saved."))
@@ -443,6 +506,18 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
         form.add_error(None, str(exc.message))
         return _project_form_error(request, project, name, form)
     return redirect("lists:project", pk=project.pk)
+
+
+def signature_image_view(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+    """A drawn signature, for the parties and the community's staff only."""
+    project = get_project_for(request.user, pk, "lists.view_party_contacts")
+    signature = project.agreement.signatures.filter(side=side).first()
+    if signature is None or not signature.image:
+        raise Http404
+    with signature.image.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -577,11 +652,16 @@ def resource_list_view(request: HttpRequest) -> HttpResponse:
 def resource_view(request: HttpRequest, pk: int) -> HttpResponse:
     resource = get_resource_for(request.user, pk)
     can_change = request.user.has_perm("lists.change_resource", resource)
+    user = request.user
+    mine = can_change or is_provider(user, resource)
     return render(
         request,
         "lists/resource_detail.html",
         {
             "resource": resource,
+            "can_ask": resource.status == Resource.Status.ACTIVE and not mine,
+            "contact": names.provider_contact(user, resource),
+            "provider": names.provider_name(user, resource),
             "tags": resource.tags.all(),
             "can_change": can_change,
             "statuses": [s for s in Resource.Status.choices if s[0] != resource.status],

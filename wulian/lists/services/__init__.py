@@ -8,6 +8,7 @@ from wulian.lists.services.agreements import (
     AGREEMENT_FIELDS,
     agreement_pdf,
     agreement_text,
+    send_signing_code,
     sides_for,
     sign_agreement,
     update_agreement,
@@ -29,6 +30,7 @@ from wulian.lists.services.common import (
 from wulian.lists.services.invitations import InvitationsSent, invite_to_claim, send_invitations
 from wulian.lists.services.needs import (
     NeedInput,
+    ask_for_resource,
     expire_needs,
     merge_need,
     publish_need,
@@ -75,6 +77,7 @@ __all__ = [
     "add_milestone",
     "agreement_pdf",
     "agreement_text",
+    "ask_for_resource",
     "attach",
     "cancel_claim",
     "cancel_project",
@@ -96,6 +99,7 @@ __all__ = [
     "reject_need",
     "rename_category",
     "send_invitations",
+    "send_signing_code",
     "set_category_active",
     "set_resource_status",
     "sides_for",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wulian.accounts import services as accounts
 from wulian.accounts.models import User
 from wulian.audit import services as audit
 from wulian.core.errors import Conflict, DomainError, NotAllowed
@@ -119,10 +120,13 @@ def sign_agreement(
     *,
     side: str,
     typed_name: str,
-    drawn_png: bytes,
+    drawn_png: bytes | None = None,
+    code: str = "",
     ip_address: str | None = None,
 ) -> Signature:
-    """One side confirms the agreement: their full name typed, their signature drawn."""
+    """One side confirms the agreement: their full name typed, and either their signature
+    drawn or, for those who cannot draw one, a code texted to their mobile
+    (`send_signing_code`)."""
     project = agreement.project
     if side not in sides_for(actor, project):
         raise NotAllowed(
@@ -133,7 +137,15 @@ def sign_agreement(
             "signature.name_mismatch",
             _("Type your full name exactly as registered: %(name)s.") % {"name": actor.real_name},
         )
-    _check_drawn_signature(drawn_png)
+    _check_open_for_signing(agreement, side)
+    if code:
+        accounts.confirm_with_code(actor, code, ip_address)
+    elif drawn_png is not None:
+        _check_drawn_signature(drawn_png)
+    else:
+        raise DomainError(
+            "signature.missing", _("Draw your signature, or confirm with a texted code.")
+        )
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
         current = Project.objects.select_for_update().get(pk=project.pk)
@@ -148,17 +160,19 @@ def sign_agreement(
             side=side,
             signer=actor,
             typed_name=actor.real_name,
+            method=Signature.Method.SMS if code else Signature.Method.DRAWN,
             ip_address=ip_address,
         )
-        signature.image.save(
-            f"agreement-{locked.pk}-{side}.png", ContentFile(drawn_png), save=False
-        )
+        if not code and drawn_png is not None:
+            signature.image.save(
+                f"agreement-{locked.pk}-{side}.png", ContentFile(drawn_png), save=False
+            )
         signature.save()
         audit.record(
             actor,
             "lists.agreement_signed",
             current,
-            after={"side": side},
+            after={"side": side, "method": signature.method},
             community=current.community,
         )
         if locked.signatures.count() == 2:
@@ -186,6 +200,31 @@ def sign_agreement(
                 title=current.title,
             )
     return signature
+
+
+def _check_open_for_signing(agreement: Agreement, side: str) -> None:
+    """Refuse early (before a texted code is used up) what the locked check would refuse."""
+    if agreement.project.state != Project.State.SIGNING:
+        raise Conflict("agreement.not_signing", _("This agreement is no longer open for signing."))
+    if agreement.signatures.filter(side=side).exists():
+        raise Conflict("agreement.already_signed", _("This side has already signed."))
+
+
+def send_signing_code(
+    actor: User, agreement: Agreement, side: str, ip_address: str | None = None
+) -> None:
+    """Text the signer a code that confirms their signature in place of a drawn one."""
+    project = agreement.project
+    if side not in sides_for(actor, project):
+        raise NotAllowed(
+            "agreement.not_party", _("You cannot sign for this side of the agreement.")
+        )
+    _check_open_for_signing(agreement, side)
+    accounts.send_confirmation_code(
+        actor,
+        _("sign the claim agreement for “%(title)s”") % {"title": project.title[:30]},
+        ip_address,
+    )
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:

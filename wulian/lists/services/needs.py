@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -20,6 +21,7 @@ from wulian.lists.models import (
     Category,
     Need,
     PartyKind,
+    Resource,
 )
 from wulian.lists.services.attachments import attach
 from wulian.lists.services.common import (
@@ -34,6 +36,7 @@ from wulian.lists.services.common import (
     _tag_and_index,
     org_party_kind,
 )
+from wulian.lists.services.invitations import _invite
 from wulian.notifications.services import tell
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
@@ -161,6 +164,82 @@ def raise_need(
     return need
 
 
+def ask_for_resource(
+    actor: User,
+    community: Region,
+    resource: Resource,
+    data: NeedInput,
+    *,
+    for_org: Organization | None = None,
+    photos: Sequence[Any] = (),
+) -> Need:
+    """A resident or a unit asks a resource's provider for it: a need of the asker's community,
+    reviewed by staff like any other, addressed to the provider, who is told at once and is
+    invited to claim it when it is published."""
+    if resource.status != Resource.Status.ACTIVE:
+        raise Conflict(
+            "resource.not_active",
+            _("“%(title)s” is not on offer at the moment.") % {"title": resource.title},
+        )
+    own = (resource.provider_user_id is not None and resource.provider_user_id == actor.pk) or (
+        resource.provider_org_id is not None and resource.provider_org_id in membership_roles(actor)
+    )
+    if own:
+        raise DomainError("need.own_resource", _("You offer this resource yourself."))
+    if data.category is None and resource.category_id is not None:
+        data = replace(data, category=resource.category)
+    with transaction.atomic():
+        need = raise_need(actor, community, data, for_org=for_org, photos=photos)
+        need.asked_resource = resource
+        need.save(update_fields=["asked_resource"])
+        audit.record(
+            actor,
+            "lists.resource_asked",
+            resource,
+            after={"need": need.pk, "title": need.title},
+            community=resource.community,
+        )
+    provider: list[Any] = [resource.provider_org or resource.provider_user]
+    tell(
+        [one for one in provider if one is not None],
+        "resource.asked",
+        gettext_lazy("Someone asks for “%(resource)s”: “%(title)s”."),
+        gettext_lazy("The community reviews the request first; then you are invited to claim it."),
+        url=reverse("lists:resource", args=[resource.pk]),
+        obj=resource,
+        resource=resource.title,
+        title=need.title,
+    )
+    return need
+
+
+def _invite_asked_provider(actor: User, need: Need) -> None:
+    """On publication, the provider a need asked is invited to claim it (or, a person, told)."""
+    resource = need.asked_resource
+    if resource is None:
+        return
+    org = resource.provider_org
+    if org is None:
+        if resource.provider_user is not None:
+            tell(
+                [resource.provider_user],
+                "need.asked_published",
+                gettext_lazy("“%(title)s”, asked of your “%(resource)s”, is open to claim."),
+                url=_need_url(need),
+                obj=need,
+                title=need.title,
+                resource=resource.title,
+            )
+        return
+    try:
+        with transaction.atomic():
+            locked = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+            _invite(actor, locked, org, resource, "")
+    except (DomainError, IntegrityError):
+        # Inactive, already invited or already claimed: the publication stands either way.
+        return
+
+
 def update_need(actor: User, need: Need, data: NeedInput) -> Need:
     """The raiser edits a need before it is published; staff edit any open need."""
     staff = _is_staff(actor, need.community)
@@ -239,6 +318,7 @@ def publish_need(actor: User, need: Need) -> Need:
         "lists.need_published",
         published_at=timezone.now(),
     )
+    _invite_asked_provider(actor, published)
     tell(
         _raiser_recipients(published),
         "need.published",
