@@ -115,7 +115,7 @@ class StudyNorm(models.Model):
 class Session(models.Model):
     class Kind(models.TextChoices):
         LECTURE = "lecture", _("Lecture")
-        VISIT = "visit", _("Visit")
+        VISIT = "visit", pgettext_lazy("training kind", "Visit")
         THEMED_DAY = "themed_day", _("Themed party day")
         ONLINE = "online", _("Online class")
         SELF_STUDY = "self_study", _("Self-study")
