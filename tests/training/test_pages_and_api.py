@@ -182,3 +182,12 @@ def test_the_command_prints_progress_as_json(tw):
     assert data["organization"] == "社区党委" and data["year"] == 2026
     assert {m["name"]: m["hours"] for m in data["members"]}["居民甲"] == 2.5
     assert data["behind"] == 3
+
+
+def test_the_list_counts_each_attendance_once_for_a_joint_session(tw):
+    session = tw.session()
+    services.check_in(tw.resident, session, session.token, "a")
+    services.check_in(tw.school_member, session, session.token, "b")
+    page = _client(tw.staff).get("/training/").content.decode()
+    assert "2 人参加" in page
+    assert "2 人参加" in _client(tw.school_member).get("/training/").content.decode()

@@ -145,6 +145,11 @@ class RecordOut(Schema):
     rows: list[RecordRowOut]
 
 
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    """A time sent without an offset is read in the site's time zone."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 def _session_out(session: Session) -> dict[str, Any]:
     organisers = list(session.organisers.all())
     return {
@@ -216,8 +221,8 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[Any]:
         services.SessionInput(
             title=payload.title,
             kind=payload.kind,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
+            starts_at=_aware(payload.starts_at),
+            ends_at=_aware(payload.ends_at),
             organisers=organisers,
             place=payload.place,
             online_url=payload.online_url,

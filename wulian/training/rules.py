@@ -162,10 +162,11 @@ def visible_sessions(user: Any) -> QuerySet[Session]:
         return Session.objects.none()
     from wulian.places.rules import covered_regions
 
-    return (
+    ids = (
         Session.objects.filter(community__in=covered_regions(user))
         | Session.objects.filter(organisers__in=list(party_roles(user)))
-    ).distinct()
+    ).values("pk")
+    return Session.objects.filter(pk__in=ids)
 
 
 def get_session_for(user: Any, pk: Any, perm: str = "training.view_session") -> Session:
