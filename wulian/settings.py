@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "wulian.events",
     "wulian.activities",
     "wulian.volunteering",
+    "wulian.training",
     "wulian.site",
     "django.contrib.admin",
     "django.contrib.auth",

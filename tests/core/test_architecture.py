@@ -28,6 +28,7 @@ LAYERS = [
     "events",
     "activities",
     "volunteering",
+    "training",
     "site",
 ]
 # The project's top-level modules (settings, URLs, the API, the command line) gather everything.
