@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "wulian.council",
     "wulian.events",
     "wulian.activities",
+    "wulian.dashboards",
     "wulian.site",
     "django.contrib.admin",
     "django.contrib.auth",

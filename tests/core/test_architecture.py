@@ -27,6 +27,7 @@ LAYERS = [
     "council",
     "events",
     "activities",
+    "dashboards",
     "site",
 ]
 # The project's top-level modules (settings, URLs, the API, the command line) gather everything.

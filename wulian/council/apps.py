@@ -12,3 +12,4 @@ class CouncilConfig(WulianApp):
     navigation = "wulian.council.navigation.items"
     demo = ("wulian.council.demo.build_council", "council meetings")
     periodic_tasks = ("wulian.council.tasks.sweep_resolutions_task",)
+    indicators = "wulian.council.indicators.INDICATORS"
