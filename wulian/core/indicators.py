@@ -120,6 +120,8 @@ class Indicator:
     #: a headline number of its link's section
     headline: bool = False
     unit_of_measure: str | Promise = ""
+    #: for `ratio`: shown as a percentage (else as a plain number, e.g. stars per rating)
+    as_percent: bool = True
     order: int = field(default=50)
 
 

@@ -101,6 +101,11 @@ class ReportSubscription(models.Model):
         on_delete=models.CASCADE,
         related_name="report_subscriptions",
     )
+    email = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        help_text=_("Empty: the address in the person's notification settings."),
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -82,8 +82,11 @@ class Figures:
         )
         if by_unit and sources:
             under = Q()
-            for place in self.regions:
-                under |= Q(region__path__startswith=place.path)
+            if all(place.is_community for place in self.regions):
+                under = Q(region_id__in=ids)
+            else:
+                for place in self.regions:
+                    under |= Q(region__path__startswith=place.path)
             paths = {r.pk: r.path for r in self.regions}
             for path, unit, month in (
                 MonthlyFigure.objects.filter(
@@ -182,9 +185,8 @@ def _per_unit(rows: object) -> dict[int, dict[str, float]]:
         for indicator in indicators().values():
             if indicator.kind == RATIO and indicator.per_unit:
                 whole = values.get(indicator.denominator, 0)
-                values[indicator.key] = (
-                    round(values.get(indicator.numerator, 0) / whole, 4) if whole else 0
-                )
+                if whole:
+                    values[indicator.key] = round(values.get(indicator.numerator, 0) / whole, 4)
     return {unit: dict(values) for unit, values in sums.items()}
 
 

@@ -299,6 +299,7 @@ INDICATORS = [
         numerator="lists.rating_points",
         denominator="lists.ratings",
         per_unit=True,
+        as_percent=False,
         order=26,
     ),
 ]
