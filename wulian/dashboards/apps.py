@@ -9,6 +9,7 @@ class DashboardsConfig(WulianApp):
     verbose_name = _("Joint development: dashboards")
     urls = ("dashboards/", "wulian.dashboards.urls")
     navigation = "wulian.dashboards.navigation.items"
+    demo = ("wulian.dashboards.demo.build_dashboards", "dashboard figures")
     periodic_tasks = (
         "wulian.dashboards.tasks.refresh_rollups_task",
         "wulian.dashboards.tasks.monthly_reports_task",

@@ -11,7 +11,7 @@ from wulian.core.indicators import MEDIAN, RATIO, Fact, Indicator, Scope, durati
 from wulian.lists.models import Category, Claim, Need, PartyKind, Project, Rating, Resource
 
 DAY = 86400
-NEEDS = ("lists:needs", "community={community}&since={start}&until={end}")
+NEEDS = ("lists:needs", "community={community}&state=all&since={start}&until={end}")
 
 
 def _raised(scope: Scope) -> Iterable[Fact]:
