@@ -103,6 +103,12 @@ def _facts(scope: Scope) -> list[DailyFigure]:
     ]
 
 
+def _lock() -> RollupState:
+    """The rollups have one writer at a time: the state row, locked until the commit."""
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
 def recompute(
     communities: Iterable[Region | int] | None = None, since: datetime.date | None = None
 ) -> Recomputed:
@@ -113,10 +119,9 @@ def recompute(
         return Recomputed(0, 0, 0)
     start = month_start(since) if since else None
     scope = Scope(tuple(ids) if communities is not None else None, start, None)
-    facts = _facts(scope)
     with transaction.atomic():
-        RollupState.objects.get_or_create(pk=1)
-        RollupState.objects.select_for_update().get(pk=1)  # one writer at a time
+        _lock()
+        facts = _facts(scope)  # read under the lock: a later writer never writes older facts
         daily = DailyFigure.objects.filter(community_id__in=ids)
         monthly = MonthlyFigure.objects.filter(region_id__in=ids)
         _windowed(daily, "day", start).delete()
@@ -194,7 +199,11 @@ def refresh(now: datetime.datetime | None = None) -> dict[str, int]:
     once a day, every community. Both from the start of the previous month."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    state, _created = RollupState.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        return _refresh(_lock(), today)
+
+
+def _refresh(state: RollupState, today: datetime.date) -> dict[str, int]:
     entries = AuditEntry.objects.filter(pk__gt=state.audit_mark)
     last = entries.order_by("-pk").values_list("pk", flat=True).first()
     touched = set(
@@ -216,9 +225,11 @@ def refresh(now: datetime.datetime | None = None) -> dict[str, int]:
 
 def rebuild() -> Recomputed:
     """Everything, from the first row of every table: what the `recompute` command runs."""
-    done = recompute(None, None)
-    RollupState.objects.filter(pk=1).update(
-        rebuilt_at=timezone.now(),
-        audit_mark=AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-    )
+    with transaction.atomic():
+        _lock()
+        done = recompute(None, None)
+        RollupState.objects.filter(pk=1).update(
+            rebuilt_at=timezone.now(),
+            audit_mark=AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        )
     return done
