@@ -45,7 +45,7 @@ def line_svg(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], title: str
 ) -> SafeString:
     """Lines over the months, a legend below."""
-    top, bottom, left, right = 24, 40 + 14 * len(series), 36, 12
+    top, bottom, left, right = 24, 30 + 14 * len(series), 36, 12
     height = 200 + bottom
     plot_w, plot_h = WIDTH - left - right, 200 - top
     peak = max((v or 0 for _n, data in series for v in data), default=0) or 1
@@ -74,7 +74,7 @@ def line_svg(
         parts.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>'
         )
-        y = 200 + 18 + 14 * k
+        y = 200 + 30 + 14 * k
         parts.append(
             f'<rect x="{left}" y="{y - 8}" width="10" height="8" fill="{colour}"/>'
             f'<text x="{left + 14}" y="{y}">{escape(name)}</text>'
