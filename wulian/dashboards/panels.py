@@ -171,23 +171,32 @@ def board_from(figures: Figures, region: Region, month: datetime.date, *, public
                     indicator.headline,
                 )
             )
-        trended = [i for i in items if i.headline and shown(i, public) and i.kind != MEDIAN]
-        if trended:
-            section.charts.append(
-                Chart(
-                    f"trend-{link}",
-                    _("The last twelve months"),
-                    "line",
-                    labels,
-                    [
-                        {
-                            "name": str(i.name),
-                            "data": [_plain(i, figures.value(region, i.key, [m])) for m in trend],
-                        }
-                        for i in trended
-                    ],
+        counts = [
+            i for i in items if i.headline and shown(i, public) and i.kind not in (MEDIAN, RATIO)
+        ]
+        rates = [i for i in items if i.headline and shown(i, public) and i.kind == RATIO]
+        for chart_id, title, trended in (
+            (f"trend-{link}", _("The last twelve months"), counts),
+            (f"rates-{link}", _("Rates over the last twelve months (%)"), rates),
+        ):
+            if trended:
+                section.charts.append(
+                    Chart(
+                        chart_id,
+                        title,
+                        "line",
+                        labels,
+                        [
+                            {
+                                "name": str(i.name),
+                                "data": [
+                                    _plain(i, figures.value(region, i.key, [m])) for m in trend
+                                ],
+                            }
+                            for i in trended
+                        ],
+                    )
                 )
-            )
         if not public:
             for indicator in items:
                 if indicator.breakdown_labels is None:

@@ -12,13 +12,16 @@
       charts[box.getAttribute("data-chart")] = chart;
     }
     var bar = spec.kind === "bar";
+    var dark = document.body.classList.contains("screen");  // the big screen: white on red
+    var ink = dark ? "#fff" : "#333";
     chart.setOption({
-      title: { text: spec.title, textStyle: { fontSize: 13 } },
+      textStyle: { color: ink },
+      title: { text: spec.title, textStyle: { fontSize: dark ? 18 : 13, color: ink } },
       tooltip: { trigger: "axis" },
-      legend: { show: spec.series.length > 1, bottom: 0, type: "scroll" },
-      grid: { left: 8, right: 16, top: 32, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
-      xAxis: bar ? { type: "value", minInterval: 1 } : { type: "category", data: spec.labels },
-      yAxis: bar ? { type: "category", inverse: true, data: spec.labels } : { type: "value", minInterval: 1 },
+      legend: { show: spec.series.length > 1, bottom: 0, type: "scroll", textStyle: { color: ink } },
+      grid: { left: 8, right: 16, top: 40, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
+      xAxis: bar ? { type: "value", minInterval: 1, axisLabel: { color: ink } } : { type: "category", data: spec.labels, axisLabel: { color: ink } },
+      yAxis: bar ? { type: "category", inverse: true, data: spec.labels, axisLabel: { color: ink } } : { type: "value", minInterval: 1, axisLabel: { color: ink } },
       series: spec.series.map(function (s) {
         return { name: s.name, type: bar ? "bar" : "line", data: s.data, label: { show: bar, position: "right" } };
       })
