@@ -96,6 +96,9 @@ def test_the_dashboard_shows_the_five_links_and_links_numbers_to_their_lists(
     raw = page.split('id="dashboard-charts" type="application/json">')[1].split("</script>")[0]
     charts = json.loads(raw)
     assert charts["trend-development"]["series"][0]["data"][-1] == 2  # needs raised in October
+    # per compound: the resident's compound raised both
+    compounds = page.split('id="title-compounds"')[1]
+    assert "江汉北路42号小区" in compounds and "<td>2</td>" in compounds
     # the list behind the number holds the same two needs
     listed = client.get(f"{needs}?{query}").content.decode()
     assert "老人上门理发" in listed and "楼道灯坏了" in listed and "代买药" not in listed

@@ -231,3 +231,32 @@ def _plain(indicator: Indicator, value: float | None) -> float | None:
 
 def indicator(key: str) -> Indicator:
     return indicators()[key]
+
+
+@dataclass
+class CompoundRow:
+    name: str
+    cells: list[str]
+
+
+def by_compound(
+    community: Region, month: datetime.date
+) -> tuple[list[Indicator], list[CompoundRow]]:
+    """The headline counts that concern a compound, per compound of the community."""
+    from wulian.dashboards.queries import compound_figures
+    from wulian.places.models import Compound
+
+    figures = compound_figures(community, [month])
+    if not figures:
+        return [], []
+    keys = {key for values in figures.values() for key in values}
+    columns = [i for items in by_link().values() for i in items if i.key in keys and i.kind == SUM]
+    rows = [
+        CompoundRow(
+            compound.name,
+            [format_value(i, figures.get(compound.pk, {}).get(i.key, 0)) for i in columns],
+        )
+        for compound in Compound.objects.filter(community=community).order_by("id")
+        if compound.pk in figures
+    ]
+    return columns, rows

@@ -192,3 +192,19 @@ def _per_unit(rows: object) -> dict[int, dict[str, float]]:
 
 def is_ratio(indicator: Indicator) -> bool:
     return indicator.kind == RATIO
+
+
+def compound_figures(
+    community: Region, months: Sequence[datetime.date]
+) -> dict[int, dict[str, float]]:
+    """Per compound of a community: each indicator's sum over the months (one query)."""
+    sums: dict[int, dict[str, float]] = defaultdict(dict)
+    for compound, key, value in (
+        MonthlyFigure.objects.filter(region=community, grain=Grain.COMPOUND, month__in=list(months))
+        .values("compound_id", "indicator")
+        .annotate(v=Sum("value"))
+        .order_by()
+        .values_list("compound_id", "indicator", "v")
+    ):
+        sums[compound][key] = value
+    return dict(sums)

@@ -50,11 +50,14 @@ def region_view(request: HttpRequest, pk: int) -> HttpResponse:
     region = get_region_dashboard_for(user, pk)
     month = panels.parse_month(request.GET.get("month"))
     board = panels.board(region, month)
+    columns, compounds = panels.by_compound(region, month) if region.is_community else ([], [])
     return render(
         request,
         "dashboards/region.html",
         {
             "board": board,
+            "compound_columns": columns,
+            "compounds": compounds,
             "region": region,
             "month": month,
             "charts": board.charts_data(),
