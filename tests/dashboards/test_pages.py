@@ -196,3 +196,21 @@ def test_the_months_report_reaches_each_recipient_only_while_they_may_see_it(
     assert any(n.endswith(".pdf") for n in names) and any(n.endswith(".xlsx") for n in names)
     assert reports.monthly_round(NOV.replace(day=2)) == {"written": 0, "sent": 0, "withheld": 0}
     assert OCT.month == 10
+
+
+def test_staff_choose_and_remove_the_reports_recipients_on_the_page(client: Any, rolled: Any):
+    from wulian.dashboards.models import ReportSubscription
+
+    client.force_login(rolled["community_staff"])
+    url = reverse("dashboards:recipients", args=[rolled.community.pk])
+    page = client.get(url).content.decode()
+    assert "街道戊" in page and "居民甲" not in page  # only staff of here and above to choose
+    response = client.post(
+        url, {"recipient": rolled["subdistrict_staff"].pk, "email": "xima@example.cn"}
+    )
+    assert response.status_code == 302
+    subscription = ReportSubscription.objects.get()
+    assert subscription.email == "xima@example.cn"
+    assert "data-confirm" in client.get(url).content.decode()
+    client.post(url, {"remove": subscription.pk})
+    assert not ReportSubscription.objects.exists()
