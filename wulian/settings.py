@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "wulian.activities",
     "wulian.volunteering",
     "wulian.training",
+    "wulian.dashboards",
     "wulian.site",
     "django.contrib.admin",
     "django.contrib.auth",

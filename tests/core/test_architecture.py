@@ -29,6 +29,7 @@ LAYERS = [
     "activities",
     "volunteering",
     "training",
+    "dashboards",
     "site",
 ]
 # The project's top-level modules (settings, URLs, the API, the command line) gather everything.

@@ -27,7 +27,7 @@ def test_it_puts_the_unit_side_links_only_in_the_units_menu_named_after_it(clien
     client.force_login(world["unit_contact"])
     page = client.get("/").content.decode()
     groups = _groups(page)
-    assert groups["unit"] == ["opportunities", "calls", f"org-{world.unit.pk}"]
+    assert groups["unit"] == ["opportunities", "calls", "scorecard", f"org-{world.unit.pk}"]
     assert all("opportunities" not in links for key, links in groups.items() if key != "unit")
     assert 'aria-controls="nav-group-unit">武汉市第一商业学校</button>' in page
 

@@ -12,3 +12,4 @@ class ActivitiesConfig(WulianApp):
     navigation = "wulian.activities.navigation.items"
     demo = ("wulian.activities.demo.build_activities", "venues, activities and services")
     periodic_tasks = ("wulian.activities.tasks.sweep_activities_task",)
+    indicators = "wulian.activities.indicators.INDICATORS"

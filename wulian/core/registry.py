@@ -10,6 +10,7 @@ Contributions are dotted paths, resolved when first used, so declaring them impo
         navigation = "wulian.lists.navigation.items"
         demo = ("wulian.lists.demo.build_lists", "list items")
         periodic_tasks = ("wulian.lists.tasks.sweep_lists_task",)
+        indicators = "wulian.lists.indicators.INDICATORS"
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class WulianApp(AppConfig):
     demo: ClassVar[tuple[str, str | Promise] | None] = None
     #: tasks the worker enqueues every round (each must be idempotent)
     periodic_tasks: ClassVar[tuple[str, ...]] = ()
+    #: a sequence of `core.indicators.Indicator`: the app's figures for the dashboards
+    indicators: ClassVar[str | None] = None
 
 
 def wulian_apps() -> Iterator[WulianApp]:
@@ -83,3 +86,12 @@ def demo_builders() -> list[tuple[Callable[..., int], str | Promise]]:
 
 def periodic_task_paths() -> list[str]:
     return [path for config in wulian_apps() for path in config.periodic_tasks]
+
+
+def indicator_lists() -> list[tuple[str, Any]]:
+    """`(app label, its indicators)` for every app that declares some."""
+    return [
+        (config.label, import_string(config.indicators))
+        for config in wulian_apps()
+        if config.indicators
+    ]

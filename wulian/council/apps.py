@@ -12,6 +12,7 @@ class CouncilConfig(WulianApp):
     navigation = "wulian.council.navigation.items"
     demo = ("wulian.council.demo.build_council", "council meetings")
     periodic_tasks = ("wulian.council.tasks.sweep_resolutions_task",)
+    indicators = "wulian.council.indicators.INDICATORS"
 
     def ready(self) -> None:
         from wulian.core import links

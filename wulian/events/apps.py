@@ -11,3 +11,4 @@ class EventsConfig(WulianApp):
     api_router = "wulian.events.api.router"
     navigation = "wulian.events.navigation.items"
     demo = ("wulian.events.demo.build_events", "release events and their needs")
+    indicators = "wulian.events.indicators.INDICATORS"

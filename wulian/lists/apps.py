@@ -12,3 +12,4 @@ class ListsConfig(WulianApp):
     navigation = "wulian.lists.navigation.items"
     demo = ("wulian.lists.demo.build_lists", "list items")
     periodic_tasks = ("wulian.lists.tasks.sweep_lists_task",)
+    indicators = "wulian.lists.indicators.INDICATORS"

@@ -10,3 +10,4 @@ class OrgsConfig(WulianApp):
     urls = ("orgs/", "wulian.orgs.urls")
     api_router = "wulian.orgs.api.router"
     navigation = "wulian.orgs.navigation.items"
+    indicators = "wulian.orgs.indicators.INDICATORS"

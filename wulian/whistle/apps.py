@@ -12,3 +12,4 @@ class WhistleConfig(WulianApp):
     navigation = "wulian.whistle.navigation.items"
     demo = ("wulian.whistle.demo.build_whistles", "whistles")
     periodic_tasks = ("wulian.whistle.tasks.sweep_deadlines_task",)
+    indicators = "wulian.whistle.indicators.INDICATORS"
