@@ -94,5 +94,5 @@ def test_a_resident_does_not_see_the_staff_navigation(live_server, world, phone)
     page.wait_for_url(live_server.url + "/")
     page.get_by_role("button", name="☰ 菜单").click()
     nav = page.get_by_role("navigation", name="主导航")
-    assert nav.get_by_role("link", name="我的").is_visible()
+    assert nav.get_by_role("link", name="我的", exact=True).is_visible()
     assert nav.get_by_role("link", name="居民").count() == 0

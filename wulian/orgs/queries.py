@@ -25,6 +25,7 @@ class MemberOf:
     id: int
     name: str
     role: str
+    kind: str = ""
 
 
 def organisation_counts(community: Region) -> list[KindCount]:
@@ -46,7 +47,12 @@ def memberships_of(user: Any) -> list[MemberOf]:
     cached: list[MemberOf] | None = getattr(user, "_memberships_of", None)
     if cached is None:
         cached = [
-            MemberOf(m.organization_id, m.organization.short_name or m.organization.name, m.role)
+            MemberOf(
+                m.organization_id,
+                m.organization.short_name or m.organization.name,
+                m.role,
+                m.organization.kind,
+            )
             for m in Membership.objects.filter(user=user).select_related("organization")
         ]
         user._memberships_of = cached

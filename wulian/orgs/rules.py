@@ -8,18 +8,13 @@ import rules
 
 from wulian.core.access import get_for
 from wulian.orgs.models import Membership, Organization, Partnership
+from wulian.orgs.queries import memberships_of
 from wulian.places.rules import covers, is_region_staff
 
 
 def membership_roles(user: Any) -> dict[int, str]:
-    """{organisation id: role} for a person, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached: dict[int, str] | None = getattr(user, "_wulian_org_roles", None)
-    if cached is None:
-        cached = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
-        user._wulian_org_roles = cached
-    return cached
+    """{organisation id: role} for a person, from the memberships cached for the request."""
+    return {m.id: m.role for m in memberships_of(user)}
 
 
 @rules.predicate

@@ -234,25 +234,7 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[Any]:
     return Status(201, _session_out(session))
 
 
-@router.post("/training/sessions/{session_id}/{action}", response=DoneOut)
-def act_on_session(
-    request: HttpRequest, session_id: Id, action: str, payload: ActionIn
-) -> dict[str, Any]:
-    """check-in (token, nonce: once per member), open (an online class's link), confirm-online
-    (after the minimum time), confirm (an organiser, for `person`), cancel (reason)."""
-    user = User.of(request)
-    session = get_session_for(user, session_id)
-    done = SESSION_ACTIONS.perform(user, session, action, payload.dict(exclude_none=True))
-    attendance = None
-    if isinstance(done, Attendance):
-        attendance = _attendance_out(done, done.person.real_name)
-    return {
-        "action": action,
-        "message": str(SESSION_ACTIONS.get(action).done),
-        "attendance": attendance,
-    }
-
-
+# Before the actions' route, whose path would otherwise take "attendance" for an action.
 @router.get("/training/sessions/{session_id}/attendance", response=list[AttendanceOut])
 @paginate(BoundedPagination, page_size=100)
 def session_attendance(
@@ -273,6 +255,25 @@ def session_attendance(
         )
         for a in session.attendances.select_related("person").order_by("id")
     ]
+
+
+@router.post("/training/sessions/{session_id}/{action}", response=DoneOut)
+def act_on_session(
+    request: HttpRequest, session_id: Id, action: str, payload: ActionIn
+) -> dict[str, Any]:
+    """check-in (token, nonce: once per member), open (an online class's link), confirm-online
+    (after the minimum time), confirm (an organiser, for `person`), cancel (reason)."""
+    user = User.of(request)
+    session = get_session_for(user, session_id)
+    done = SESSION_ACTIONS.perform(user, session, action, payload.dict(exclude_none=True))
+    attendance = None
+    if isinstance(done, Attendance):
+        attendance = _attendance_out(done, done.person.real_name)
+    return {
+        "action": action,
+        "message": str(SESSION_ACTIONS.get(action).done),
+        "attendance": attendance,
+    }
 
 
 @router.get("/training/progress", response=ProgressOut)

@@ -15,7 +15,8 @@ def items(request: HttpRequest) -> list[NavItem]:
     user = request.user
     if not getattr(user, "is_authenticated", False):
         return []
-    member = bool(party_roles(user))
+    # Joining a branch ticks the person's party-member flag: nobody else pays a query.
+    member = user.is_party_member and bool(party_roles(user))
     staff = bool(assigned_regions(user))
     if not member and not staff:
         return []

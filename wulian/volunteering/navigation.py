@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from wulian.core.registry import NavItem
 from wulian.orgs.models import Organization
-from wulian.orgs.rules import membership_roles
+from wulian.orgs.queries import memberships_of
 
 
 def items(request: HttpRequest) -> list[NavItem]:
@@ -39,14 +39,7 @@ def items(request: HttpRequest) -> list[NavItem]:
 
 
 def organising_bodies(user: Any) -> list[int]:
-    """The volunteer teams and social organisations a person organises for; no query for
-    those who belong to no organisation (their roles are cached for the request)."""
-    roles = membership_roles(user)
-    if not roles:
-        return []
-    return list(
-        Organization.objects.filter(
-            pk__in=list(roles),
-            kind__in=[Organization.Kind.VOLUNTEER_TEAM, Organization.Kind.SOCIAL_ORGANIZATION],
-        ).values_list("pk", flat=True)[:2]
-    )
+    """The volunteer teams and social organisations a person organises for (from the
+    memberships cached for the request)."""
+    kinds = {Organization.Kind.VOLUNTEER_TEAM, Organization.Kind.SOCIAL_ORGANIZATION}
+    return [m.id for m in memberships_of(user) if m.kind in kinds]
