@@ -285,8 +285,10 @@ def test_a_session_needs_a_place_or_for_an_online_class_a_link(tw):
 
 
 def _volunteered(tw, person, hours):
-    """A volunteer duty at an activity with a check-in and a check-out."""
+    """A volunteer duty at an activity with a check-in and a check-out, in the ledger."""
     from wulian.activities.models import Activity, SignUp
+    from wulian.activities.services import volunteer_hours
+    from wulian.volunteering.services import record_activity_hours
 
     activity = Activity.objects.create(
         community=tw.world.community,
@@ -298,7 +300,7 @@ def _volunteered(tw, person, hours):
         place="江汉北路",
         created_by=tw.staff,
     )
-    SignUp.objects.create(
+    signup = SignUp.objects.create(
         activity=activity,
         person=person,
         role="volunteer",
@@ -306,6 +308,7 @@ def _volunteered(tw, person, hours):
         checked_in_at=at(2, 8),
         checked_out_at=at(2, 8) + datetime.timedelta(hours=hours),
     )
+    record_activity_hours(volunteer_hours(signup))
 
 
 def test_a_registered_member_s_service_hours_are_reported_to_their_home_organisation(tw):

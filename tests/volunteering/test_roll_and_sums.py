@@ -1,5 +1,6 @@
 """The honour roll ranks fairly (a daily ceiling, ties by breadth) and keeps privacy; the roll,
-the certificate, the summary command and the export agree with sums taken from the records."""
+the certificate, the summary command, the export, the dashboards and the party members' service
+hours (双报到) agree with sums taken from the records."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from openpyxl import load_workbook
 
 from tests.conftest import fresh
 from tests.volunteering.conftest import at
+from wulian.dashboards import services as dashboards
+from wulian.dashboards.queries import Figures
+from wulian.training.queries import service_hours
 from wulian.volunteering import documents, queries, services
 from wulian.volunteering.models import VolunteerRecord
 
@@ -157,6 +161,14 @@ def test_the_roll_certificate_summary_and_export_agree_with_the_records(
     community = queries.community_hours(ledger.world.community, period)
     assert community.hours == sum(sums.values()) and community.volunteers == 2
     assert community.verified == sum(verified.values())
+    assert service_hours([ledger.volunteer.pk, ledger.second.pk], 2026) == sums
+    dashboards.rebuild()
+    spring = [datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)]
+    figures = Figures([ledger.world.community], spring)
+    c = ledger.world.community
+    assert figures.value(c, "volunteering.hours", spring) == float(sum(sums.values()))
+    assert figures.value(c, "volunteering.verified_hours", spring) == float(sum(verified.values()))
+    assert [figures.value(c, "volunteering.volunteers", [m]) for m in spring] == [2, 2]
 
 
 def test_text_people_typed_stays_inert_in_the_export_and_the_certificate(ledger, clock):

@@ -11,3 +11,4 @@ class TrainingConfig(WulianApp):
     api_router = "wulian.training.api.router"
     navigation = "wulian.training.navigation.items"
     demo = ("wulian.training.demo.build_training", "training sessions")
+    indicators = "wulian.training.indicators.INDICATORS"

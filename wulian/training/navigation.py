@@ -16,7 +16,7 @@ def items(request: HttpRequest) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     # Joining a branch ticks the person's party-member flag: nobody else pays a query.
-    member = user.is_party_member and bool(party_roles(user))
+    member = getattr(user, "is_party_member", False) and bool(party_roles(user))
     staff = bool(assigned_regions(user))
     if not member and not staff:
         return []

@@ -18,34 +18,15 @@ from django.utils import timezone
 from wulian.orgs.models import Organization
 from wulian.training.models import Attendance, DualRegistration, PartyMembership
 from wulian.training.services import Norm, norm_for
+from wulian.volunteering.queries import hours_by_person as volunteer_hours_by_person
 
 ZERO = Decimal("0")
 
 
 def service_hours(person_ids: Iterable[int], year: int) -> dict[int, Decimal]:
-    """Confirmed volunteer service hours per person in a year.
-
-    The one place the service hours of registered members are read: for now from the
-    activities' confirmed check-ins and check-outs (`volunteer_hours`); when the volunteering
-    ledger lands, this reads the ledger instead and nothing else changes."""
-    from wulian.activities.models import SignUp
-    from wulian.activities.services import volunteer_hours
-
-    ids = list(person_ids)
-    if not ids:
-        return {}
-    signups = SignUp.objects.filter(
-        person_id__in=ids,
-        role=SignUp.Role.VOLUNTEER,
-        checked_in_at__isnull=False,
-        checked_out_at__isnull=False,
-        activity__starts_at__year=year,
-    ).select_related("activity")
-    totals: dict[int, Decimal] = {}
-    for record in volunteer_hours(*signups):
-        hours = Decimal(str(record.hours))
-        totals[record.person_id] = totals.get(record.person_id, ZERO) + hours
-    return totals
+    """Confirmed volunteer service hours per person in a year, read from the volunteering
+    ledger: the one place the service hours of registered members (双报到) come from."""
+    return volunteer_hours_by_person(person_ids, year)
 
 
 def year_fraction(year: int, today: datetime.date | None = None) -> Decimal:

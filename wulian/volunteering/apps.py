@@ -17,6 +17,7 @@ class VolunteeringConfig(WulianApp):
     navigation = "wulian.volunteering.navigation.items"
     demo = ("wulian.volunteering.demo.build_volunteering", "volunteer records")
     periodic_tasks = ("wulian.volunteering.tasks.sweep_volunteering_task",)
+    indicators = "wulian.volunteering.indicators.INDICATORS"
 
     def ready(self) -> None:
         from wulian.activities.services import volunteer_hours_recorded

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
+
+from django.db.models import Sum
 
 from wulian.core.text import mask_mobile
 from wulian.places.models import Region
 from wulian.volunteering import services
-from wulian.volunteering.models import ZERO
+from wulian.volunteering.models import ZERO, VolunteerRecord
 from wulian.volunteering.services import Period
 
 
@@ -47,3 +51,19 @@ def summary(community: Region, period: Period) -> dict[str, Any]:
 def community_hours(community: Region, period: Period) -> services.CommunityHours:
     """Volunteers, hours (verified apart) and services of a community in a period."""
     return services.community_hours(community, period)
+
+
+def hours_by_person(person_ids: Iterable[int], year: int) -> dict[int, Decimal]:
+    """Confirmed hours per person in a calendar year, corrections included, every source and
+    organising body (the ledger's figure, without the honour roll's daily ceiling)."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    rows = (
+        VolunteerRecord.objects.counted()
+        .filter(person_id__in=ids, date__year=year)
+        .values("person_id")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {row["person_id"]: row["total"] for row in rows if row["total"]}
