@@ -87,3 +87,14 @@ def test_a_replica_that_does_not_answer_sends_reads_to_the_primary(monkeypatch):
     assert replica._down_until > 0
     with replica.reads_may_lag():
         assert replica.PrimaryReplicaRouter().db_for_read(Need) is None
+
+
+def test_the_dashboards_and_the_honour_roll_read_the_replica(world, recorded):
+    client = Client()
+    client.force_login(world["community_staff"])
+    community = world.community.pk
+    assert client.get(f"/dashboards/regions/{community}/").status_code == 200
+    assert _on_replica(recorded, "dashboards.MonthlyFigure")
+    recorded.clear()
+    assert client.get(f"/hours/roll/{community}/").status_code == 200
+    assert _on_replica(recorded, "volunteering.VolunteerRecord")

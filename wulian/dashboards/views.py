@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from wulian.accounts.models import User
 from wulian.core.bounds import query_int
+from wulian.core.db import lag_tolerant
 from wulian.core.errors import DomainError
 from wulian.core.indicators import RATIO
 from wulian.core.pdf import content_disposition, pdf_response
@@ -44,6 +45,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     raise Http404
 
 
+@lag_tolerant
 @login_required
 def region_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
@@ -76,6 +78,7 @@ def _sorted_rows(rows: list[dict[str, Any]], key: str, descending: bool) -> list
     return sorted(rows, key=value, reverse=key == "name" and descending)
 
 
+@lag_tolerant
 @login_required
 def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A subdistrict's or district's communities side by side, by the same definitions."""
@@ -125,6 +128,7 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@lag_tolerant
 @login_required
 def unit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
@@ -155,6 +159,7 @@ def _screen_data(region: Region) -> dict[str, Any]:
     }
 
 
+@lag_tolerant
 @login_required
 def screen_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The practice station's screen: 1920×1080, the headline numbers and trends, refreshed
@@ -175,12 +180,14 @@ def screen_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@lag_tolerant
 @login_required
 def screen_json_view(request: HttpRequest, pk: int) -> JsonResponse:
     region = get_region_dashboard_for(User.of(request), pk)
     return JsonResponse(_screen_data(region))
 
 
+@lag_tolerant
 def public_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The small set of published figures, for everyone."""
     region = get_object_or_404(Region, pk=pk)
@@ -193,6 +200,7 @@ def public_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@lag_tolerant
 @login_required
 def report_view(request: HttpRequest, pk: int, month: str, fmt: str) -> HttpResponse:
     """The month's report, built on demand from the rollups (the worker's copy when it has

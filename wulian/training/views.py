@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from wulian.accounts.models import User, normalize_mobile
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int, query_int
+from wulian.core.db import lag_tolerant
 from wulian.core.errors import DomainError
 from wulian.core.pdf import content_disposition, pdf_response
 from wulian.core.text import mask_name
@@ -328,6 +329,7 @@ def _progress_post(request: HttpRequest, user: User, org: Organization) -> None:
         messages.error(request, str(exc.message))
 
 
+@lag_tolerant
 @login_required
 def progress_xlsx_view(request: HttpRequest) -> HttpResponse:
     user = User.of(request)

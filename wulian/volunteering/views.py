@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User, normalize_mobile
 from wulian.core.actions import perform_on_page
+from wulian.core.db import lag_tolerant
 from wulian.core.errors import DomainError
 from wulian.core.pdf import pdf_response
 from wulian.core.text import mask_name
@@ -283,6 +284,7 @@ def enter_hours_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "volunteering/enter.html", {"body": body, "form": form})
 
 
+@lag_tolerant
 @login_required
 def body_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_body_for(request.user, pk, "volunteering.export_records")
@@ -386,6 +388,7 @@ def person_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@lag_tolerant
 def roll_index_view(request: HttpRequest) -> HttpResponse:
     community = home_community(request.user)
     if community is None:
@@ -407,6 +410,7 @@ def _roll(
     return community, period, services.honour_roll(community, period, public=public), not public
 
 
+@lag_tolerant
 def roll_view(request: HttpRequest, pk: int) -> HttpResponse:
     community, period, rows, whole = _roll(request, pk)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -424,6 +428,7 @@ def roll_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@lag_tolerant
 def roll_projector_view(request: HttpRequest, pk: int) -> HttpResponse:
     community = get_region_for(request.user, pk)
     if not community.is_community:
@@ -437,6 +442,7 @@ def roll_projector_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@lag_tolerant
 def roll_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     community = get_region_for(request.user, pk)
     if not community.is_community:
