@@ -273,3 +273,15 @@ def test_the_roll_page_costs_the_same_queries_for_more_volunteers(served, client
     for record in VolunteerRecord.objects.filter(state="pending"):
         services.confirm_hours(fresh(served.second), record)
     assert queries() == few
+
+
+def test_the_home_page_shows_the_head_of_the_roll_once_there_is_one(ledger, client):
+    assert 'data-home="roll"' not in client.get("/").content.decode()
+    activity = ledger.activity(at(3, 7, 9))
+    ledger.serve(ledger.volunteer, activity, 90)
+    ledger.serve(ledger.second, activity, 30)
+    home = client.get("/").content.decode()
+    roll = home[home.index('data-home="roll"') :]
+    assert roll.index("居**") < roll.index("李**")  # ranked by hours, names masked
+    assert "居民甲" not in home and "1.50 小时" in roll
+    assert reverse("volunteering:roll", args=[ledger.world.community.pk]) in roll

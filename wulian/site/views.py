@@ -25,6 +25,7 @@ from wulian.places.models import Region
 from wulian.places.queries import assigned_regions, home_community
 from wulian.places.rules import covered_regions, get_region_for
 from wulian.site.forms import WhistleFilterForm
+from wulian.volunteering import queries as volunteering_queries
 from wulian.whistle import queries as whistle_queries
 
 PAGE_SIZE = 20
@@ -69,6 +70,7 @@ def _public_context(request: HttpRequest, community: Region) -> dict[str, Any]:
         open_total=open_total,
         next_event=event_queries.next_event(community),
         finished=list_queries.recently_finished([community]),
+        roll=volunteering_queries.roll_top(community),
     )
     if request.user.is_authenticated:
         context.update(mine=list_queries.mine(request.user), unread=unread_count(request.user))

@@ -67,3 +67,12 @@ def hours_by_person(person_ids: Iterable[int], year: int) -> dict[int, Decimal]:
         .order_by()
     )
     return {row["person_id"]: row["total"] for row in rows if row["total"]}
+
+
+def roll_top(community: Region, n: int = 5) -> list[dict[str, Any]]:
+    """The head of this year's public honour roll, names masked, for the community's home."""
+    period = services.current_period()
+    return [
+        {"rank": row.rank, "name": row.masked_name, "hours": row.totals.ranked}
+        for row in services.honour_roll(community, period, public=True)[:n]
+    ]
