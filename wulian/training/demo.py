@@ -42,8 +42,11 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 def _enrol(org: Organization, person: User, role: str, joined: datetime.date) -> PartyMembership:
     membership = PartyMembership.objects.filter(person=person, is_active=True).first()
     if membership is None:
+        # Recorded at the start of the year, as a branch enters its members in January:
+        # the dashboards' norms count from then.
+        start = timezone.make_aware(datetime.datetime(timezone.localdate().year, 1, 1, 9))
         membership = PartyMembership.objects.create(
-            person=person, organization=org, role=role, joined_on=joined
+            person=person, organization=org, role=role, joined_on=joined, created_at=start
         )
         User.objects.filter(pk=person.pk).update(is_party_member=True)
     return membership

@@ -629,7 +629,7 @@ def decline_correction(actor: User, request: CorrectionRequest, answer: str) -> 
 # ================================================================== reading the ledger
 
 
-def service_key(record: VolunteerRecord) -> str:
+def service_key(record: VolunteerRecord | Line) -> str:
     """What makes two records the same service, for breadth and for leading."""
     if record.activity_id:
         return f"a{record.activity_id}"
@@ -663,6 +663,39 @@ def counted_records(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """What the sums read of a record: the roll and the community's figures read thousands."""
+
+    person_id: int
+    name: str
+    hours: Decimal
+    source: str
+    date: datetime.date
+    activity_id: int | None
+    project_id: int | None
+    service: str
+
+
+def counted_lines(period: Period, community: Region) -> list[Line]:
+    rows = (
+        VolunteerRecord.objects.counted()
+        .filter(community=community, date__gte=period.starts_on, date__lte=period.ends_on)
+        .order_by("date", "pk")
+        .values_list(
+            "person_id",
+            "person__real_name",
+            "hours",
+            "source",
+            "date",
+            "activity_id",
+            "project_id",
+            "service",
+        )
+    )
+    return [Line(*row) for row in rows]
+
+
 @dataclass
 class Totals:
     person_id: int
@@ -689,11 +722,14 @@ class Totals:
         }
 
 
-def totals(records: Iterable[VolunteerRecord]) -> dict[int, Totals]:
+def totals(records: Iterable[VolunteerRecord | Line]) -> dict[int, Totals]:
     """Per person: hours by source, hours with the daily ceiling, services and days served."""
     out: dict[int, Totals] = {}
     for r in records:
-        t = out.setdefault(r.person_id, Totals(r.person_id, r.person.real_name))
+        t = out.get(r.person_id)
+        if t is None:
+            name = r.name if isinstance(r, Line) else r.person.real_name
+            t = out[r.person_id] = Totals(r.person_id, name)
         t.hours += r.hours
         if r.source == VolunteerRecord.Source.ACTIVITY:
             t.verified += r.hours
@@ -722,7 +758,7 @@ class CommunityHours:
 
 
 def community_hours(community: Region, period: Period) -> CommunityHours:
-    records = counted_records(period, community=community)
+    records = counted_lines(period, community)
     table = totals(records)
     return CommunityHours(
         volunteers=sum(1 for t in table.values() if t.hours > 0),
@@ -751,7 +787,7 @@ def honour_roll(community: Region, period: Period, *, public: bool = True) -> li
     of different services; people tied on both share a rank. The public roll leaves out those
     who opted out; staff see everyone, opted-out people marked."""
     table = [
-        t for t in totals(counted_records(period, community=community)).values() if t.hours > 0
+        t for t in totals(counted_lines(period, community)).values() if t.hours > 0
     ]
     out_ids = set(
         RollOptOut.objects.filter(person_id__in=[t.person_id for t in table]).values_list(
