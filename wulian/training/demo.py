@@ -44,7 +44,7 @@ def _enrol(org: Organization, person: User, role: str, joined: datetime.date) ->
     if membership is None:
         # Recorded at the start of the year, as a branch enters its members in January:
         # the dashboards' norms count from then.
-        start = timezone.make_aware(datetime.datetime(timezone.localdate().year, 1, 1, 9))
+        start = _at(datetime.date(timezone.localdate().year, 1, 1), 9)
         membership = PartyMembership.objects.create(
             person=person, organization=org, role=role, joined_on=joined, created_at=start
         )
