@@ -786,9 +786,7 @@ def honour_roll(community: Region, period: Period, *, public: bool = True) -> li
     """社区群英榜: ranked by confirmed hours with the daily ceiling, ties broken by the number
     of different services; people tied on both share a rank. The public roll leaves out those
     who opted out; staff see everyone, opted-out people marked."""
-    table = [
-        t for t in totals(counted_lines(period, community)).values() if t.hours > 0
-    ]
+    table = [t for t in totals(counted_lines(period, community)).values() if t.hours > 0]
     out_ids = set(
         RollOptOut.objects.filter(person_id__in=[t.person_id for t in table]).values_list(
             "person_id", flat=True
