@@ -295,11 +295,12 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "wulian@localhost")
 
 # Security headers. Every script is a static file of ours (no inline script, no handler
-# attributes, no CDN), so scripts may come from this site only; styles allow inline style
-# attributes, which the charts' tooltips and the API docs set.
+# attributes, no CDN), so scripts may come from this site only; so do style sheets (no <style>
+# element anywhere), and only style attributes may be inline: the charts' SVG and the API
+# docs set them.
 CONTENT_SECURITY_POLICY = env_str(
     "CONTENT_SECURITY_POLICY",
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )

@@ -56,6 +56,7 @@ def test_every_page_carries_a_policy_allowing_only_our_own_scripts(client, db):
     policy = client.get("/")["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"  # no <style> element can be slipped in
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in directives["script-src"] and "unsafe-eval" not in policy
