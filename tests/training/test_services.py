@@ -336,3 +336,12 @@ def test_only_recorded_party_members_register(tw):
         services.register(tw.resident, tw.world.community, "residence", [post])
     with pytest.raises(NotAllowed):
         services.create_post(tw.resident, tw.world.community, "楼栋长")
+
+
+def test_progress_shows_hours_to_the_hundredth_whatever_the_database_sums(tw):
+    _check_in(tw.session(), tw.resident)  # 2.5 h
+    online = tw.session(kind="online", place="", online_url="https://example.org/c")
+    services.confirm_attendance(tw.committee_secretary, online, tw.resident)  # 2.5 h again
+    _check_in(tw.session(title="主题党日", starts_at=at(2, 9), ends_at=at(2, 9, 20)), tw.resident)
+    (me,) = [m for m in queries.progress(tw.committee, 2026).members if m.person_id == tw.resident.pk]
+    assert str(me.hours) == "5.30"  # 2.5 + 2.5 + 0.3, not 5.30000000000000

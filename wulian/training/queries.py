@@ -21,6 +21,7 @@ from wulian.training.services import Norm, norm_for
 from wulian.volunteering.queries import hours_by_person as volunteer_hours_by_person
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def service_hours(person_ids: Iterable[int], year: int) -> dict[int, Decimal]:
@@ -119,7 +120,8 @@ def hours_by_person(org: Organization, year: int) -> dict[int, tuple[Decimal, in
         .values("person_id")
         .annotate(hours=Sum("hours"), n=Count("id"))
     )
-    return {row["person_id"]: (row["hours"] or ZERO, row["n"]) for row in rows}
+    # SQLite sums decimals as floats: back to the field's two places.
+    return {row["person_id"]: ((row["hours"] or ZERO).quantize(CENT), row["n"]) for row in rows}
 
 
 def progress(org: Organization, year: int, today: datetime.date | None = None) -> OrgProgress:

@@ -66,7 +66,9 @@ def hours_by_person(person_ids: Iterable[int], year: int) -> dict[int, Decimal]:
         .annotate(total=Sum("hours"))
         .order_by()
     )
-    return {row["person_id"]: row["total"] for row in rows if row["total"]}
+    # SQLite sums decimals as floats: back to the field's two places.
+    cent = Decimal("0.01")
+    return {row["person_id"]: row["total"].quantize(cent) for row in rows if row["total"]}
 
 
 def roll_top(community: Region, n: int = 5) -> list[dict[str, Any]]:
