@@ -343,5 +343,6 @@ def test_progress_shows_hours_to_the_hundredth_whatever_the_database_sums(tw):
     online = tw.session(kind="online", place="", online_url="https://example.org/c")
     services.confirm_attendance(tw.committee_secretary, online, tw.resident)  # 2.5 h again
     _check_in(tw.session(title="主题党日", starts_at=at(2, 9), ends_at=at(2, 9, 20)), tw.resident)
-    (me,) = [m for m in queries.progress(tw.committee, 2026).members if m.person_id == tw.resident.pk]
+    members = queries.progress(tw.committee, 2026).members
+    (me,) = [m for m in members if m.person_id == tw.resident.pk]
     assert str(me.hours) == "5.30"  # 2.5 + 2.5 + 0.3, not 5.30000000000000
