@@ -1,11 +1,13 @@
-"""A need's actions are one table: the page's buttons and the API's endpoints cannot drift."""
+"""A need's and a project's actions are tables: the page's buttons and the API's endpoints
+cannot drift."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.lists.test_api import tokens  # noqa: F401 (a fixture)
-from wulian.lists.actions import NEED_ACTIONS
+from tests.lists.test_sign_by_code import project  # noqa: F401 (a fixture)
+from wulian.lists.actions import NEED_ACTIONS, PROJECT_ACTIONS
 from wulian.lists.models import Need
 
 
@@ -43,3 +45,11 @@ def test_an_action_the_table_does_not_know_is_not_found(client, world, need, tok
     client.force_login(world["community_staff"])
     assert client.post(f"/lists/needs/{need.pk}/explode/").status_code == 404
     assert client.post(f"/api/needs/{need.pk}/explode", **tokens["staff"]).status_code == 404
+
+
+@pytest.mark.parametrize("action", PROJECT_ACTIONS.names())
+def test_every_project_action_of_the_table_has_its_page_form(client, world, project, action):  # noqa: F811
+    client.force_login(world["community_staff"])
+    answer = client.post(f"/lists/projects/{project.pk}/{action}/", {})
+    assert answer.status_code != 404  # refused for its missing fields, not unknown
+    assert client.post(f"/lists/projects/{project.pk}/dance/", {}).status_code == 404

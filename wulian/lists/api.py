@@ -24,7 +24,7 @@ from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import idempotent
 from wulian.lists import matching, names, services
-from wulian.lists.actions import NEED_ACTIONS
+from wulian.lists.actions import NEED_ACTIONS, PROJECT_ACTIONS
 from wulian.lists.models import Category, Need, Project, Resource
 from wulian.lists.rules import (
     NEED_RELATED,
@@ -497,13 +497,15 @@ def sign(request: HttpRequest, project_id: Id, payload: SignIn) -> dict[str, Any
         raise DomainError(
             "signature.not_image", _("Draw your signature in the box before signing.")
         ) from exc
-    services.sign_agreement(
+    PROJECT_ACTIONS.get("sign").run(
         user,
-        project.agreement,
-        side=payload.side,
-        typed_name=payload.typed_name,
-        drawn_png=png,
-        ip_address=client_ip(request),
+        project,
+        {
+            "side": payload.side,
+            "typed_name": payload.typed_name,
+            "drawing": png,
+            "ip_address": client_ip(request),
+        },
     )
     project.refresh_from_db()
     return project_out(project)
@@ -514,7 +516,7 @@ def sign(request: HttpRequest, project_id: Id, payload: SignIn) -> dict[str, Any
 def progress(request: HttpRequest, project_id: Id, payload: ProgressIn) -> Status[Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
-    services.post_progress(user, project, payload.text)
+    PROJECT_ACTIONS.get("progress").run(user, project, {"text": payload.text})
     project.refresh_from_db()
     return Status(201, project_out(project))
 
@@ -523,17 +525,14 @@ def progress(request: HttpRequest, project_id: Id, payload: ProgressIn) -> Statu
 def complete(request: HttpRequest, project_id: Id, payload: CompleteIn) -> dict[str, Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
-    done = services.complete_project(
-        user,
-        project,
-        services.Outcomes(
-            summary=payload.summary,
-            people_served=payload.people_served,
-            volunteer_hours=payload.volunteer_hours,
-            money=payload.money,
-            materials=payload.materials,
-        ),
+    outcomes = services.Outcomes(
+        summary=payload.summary,
+        people_served=payload.people_served,
+        volunteer_hours=payload.volunteer_hours,
+        money=payload.money,
+        materials=payload.materials,
     )
+    done = PROJECT_ACTIONS.get("complete").run(user, project, {"outcomes": outcomes})
     return project_out(done)
 
 
@@ -541,7 +540,9 @@ def complete(request: HttpRequest, project_id: Id, payload: CompleteIn) -> dict[
 def rate(request: HttpRequest, project_id: Id, payload: RateIn) -> Status[Any]:
     user = User.of(request)
     project = get_project_for(user, project_id)
-    services.rate_project(user, project, payload.score, payload.comment)
+    PROJECT_ACTIONS.get("rate").run(
+        user, project, {"score": payload.score, "comment": payload.comment}
+    )
     return Status(201, project_out(project))
 
 

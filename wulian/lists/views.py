@@ -23,7 +23,7 @@ from wulian.core.errors import DomainError
 from wulian.core.http import client_ip
 from wulian.core.idempotency import submit_once
 from wulian.lists import forms, matching, names, services
-from wulian.lists.actions import NEED_ACTIONS
+from wulian.lists.actions import NEED_ACTIONS, PROJECT_ACTIONS
 from wulian.lists.models import (
     Attachment,
     Category,
@@ -457,56 +457,27 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     }
     if action not in handlers:
         return HttpResponse(status=404)
+    done = PROJECT_ACTIONS.get(action)
     name, make = handlers[action]
     form = make()
     if not form.is_valid():
         return _project_form_error(request, project, name, form)
-    data = form.cleaned_data
+    data = {**form.cleaned_data, "ip_address": client_ip(request)}
+    if isinstance(form, forms.CompleteForm):
+        data["outcomes"] = form.outcomes()
     try:
-        if action == "sign":
-            services.sign_agreement(
-                user,
-                project.agreement,
-                side=data["side"],
-                typed_name=data["typed_name"],
-                drawn_png=data.get("drawing"),
-                code=data.get("code") or "",
-                ip_address=client_ip(request),
-            )
-            messages.success(request, _("Signed. Thank you."))
-        elif action == "sign-code":
-            services.send_signing_code(
-                user, project.agreement, data["side"], ip_address=client_ip(request)
-            )
-            messages.success(
-                request,
-                _("We texted a code to %(mobile)s. Type it below with your name to sign.")
-                % {"mobile": user.masked_mobile},
-            )
-            side = data["side"]
-            url = reverse("lists:project", args=[project.pk])
-            return redirect(f"{url}?code-sent={side}#sign-{side}")
-        elif action == "agreement":
-            services.update_agreement(user, project.agreement, **data)
-            messages.success(request, _("The agreement has been saved."))
-        elif action == "progress":
-            services.post_progress(
-                user, project, data["text"], photos=data["photos"], milestone=data["milestone"]
-            )
-            messages.success(request, _("Progress posted."))
-        elif action == "milestone":
-            services.add_milestone(user, project, data["title"], data.get("due_on"))
-            messages.success(request, _("Milestone added."))
-        elif action == "complete":
-            assert isinstance(form, forms.CompleteForm)
-            services.complete_project(user, project, form.outcomes())
-            messages.success(request, _("The project is complete. Thank you for building it."))
-        elif action == "rate":
-            services.rate_project(user, project, data["score"], data.get("comment", ""))
-            messages.success(request, _("Thank you for your rating."))
+        done.run(user, project, data)
     except DomainError as exc:
         form.add_error(None, str(exc.message))
         return _project_form_error(request, project, name, form)
+    message = (
+        str(done.done) % {"mobile": user.masked_mobile} if action == "sign-code" else done.done
+    )
+    messages.add_message(request, getattr(messages, done.level.upper()), str(message))
+    if action == "sign-code":
+        side = data["side"]
+        url = reverse("lists:project", args=[project.pk])
+        return redirect(f"{url}?code-sent={side}#sign-{side}")
     return redirect("lists:project", pk=project.pk)
 
 
