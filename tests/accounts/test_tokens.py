@@ -1,10 +1,14 @@
 """API tokens: honoured on every read as the session would be, issued on a page and on the
 command line, scoped, revocable, the secret shown once and kept only as a digest."""
 
+import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from wulian.accounts import services
 from wulian.accounts.models import ApiToken
@@ -150,3 +154,24 @@ def test_the_admin_offers_no_add_form_that_would_save_an_empty_key(client, world
     token, _secret = services.issue_token(None, name="系统", scope="read", user=world["resident"])
     assert client.get(f"/admin/accounts/apitoken/{token.pk}/change/").status_code == 200
     assert client.get("/admin/accounts/apitoken/").status_code == 200
+
+
+def test_a_token_is_marked_used_to_the_minute_without_a_write_per_call(client, world):
+    token, secret = services.issue_token(
+        None, name="系统", scope="read", user=world["community_staff"], organization=None
+    )
+    start = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        assert client.get("/api/needs", **_bearer(secret)).status_code == 200
+        token.refresh_from_db()
+        assert token.last_used_at == start
+        clock.move_to(start + datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert services.token_for_secret(secret) is not None
+        assert not [q for q in queries if q["sql"].startswith("UPDATE")]
+        token.refresh_from_db()
+        assert token.last_used_at == start
+        clock.move_to(start + datetime.timedelta(minutes=2))
+        client.get("/api/needs", **_bearer(secret))
+        token.refresh_from_db()
+        assert token.last_used_at == start + datetime.timedelta(minutes=2)

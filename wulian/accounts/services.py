@@ -480,13 +480,23 @@ def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     return token
 
 
+#: how stale a token's "last used" may grow: marking it on every call would make every API
+#: read a write (a commit, and on SQLite a turn at the one write lock)
+TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
-    """The live token behind a bearer secret, marked as used; None for an unknown or revoked one."""
+    """The live token behind a bearer secret, marked as used (to the minute); None for an
+    unknown or revoked one."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is not None:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token is not None and (
+        token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION
+    ):
+        token.last_used_at = now
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

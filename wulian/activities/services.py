@@ -275,6 +275,11 @@ def _tell_owner(venue: Venue, bookings: Sequence[Booking]) -> None:
 def book_venue(actor: User, venue: Venue, data: BookingInput) -> Booking:
     """Book a venue for one range; approved at once unless the owner must approve."""
     _check_booking(actor, venue, data)
+    # A range already taken is told so without a turn at the venue's lock; only the locked
+    # check (and on PostgreSQL the exclusion constraint) gives the range.
+    clash = conflicts(venue, data.starts_at, data.ends_at)
+    if clash and not range_problem(venue, data.starts_at, data.ends_at):
+        raise Conflict("booking.conflict", _conflict_message(clash[0]))
     with transaction.atomic():
         locked = _lock_venue(venue)
         booking = _create_booking(actor, locked, data, data.starts_at, data.ends_at)
@@ -1162,6 +1167,15 @@ def book_slot(
     if starts_at <= now:
         raise DomainError("slot.past", _("That slot has passed."))
     day = timezone.localtime(starts_at).date()
+    # Most of a rush's requests are for slots already gone: tell them so without a turn at the
+    # service's lock. Only the locked check below gives a seat.
+    if (
+        ServiceBooking.objects.filter(
+            service=service, starts_at=starts_at, state__in=TAKING
+        ).count()
+        >= service.seats
+    ):
+        raise Conflict("slot.full", _("This slot is full; choose another."))
     with transaction.atomic():
         locked = (
             Service.objects.select_for_update(of=("self",))
