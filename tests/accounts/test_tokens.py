@@ -175,3 +175,10 @@ def test_a_token_is_marked_used_to_the_minute_without_a_write_per_call(client, w
         client.get("/api/needs", **_bearer(secret))
         token.refresh_from_db()
         assert token.last_used_at == start + datetime.timedelta(minutes=2)
+
+
+def test_a_tokens_prefix_never_reads_as_a_command_line_option(monkeypatch):
+    bodies = iter(["-starts-with-a-dash", "_fine-after-that"])
+    monkeypatch.setattr("secrets.token_urlsafe", lambda n: next(bodies))
+    secret = ApiToken.new_secret()
+    assert secret == "wl__fine-after-that"

@@ -212,7 +212,12 @@ class ApiToken(models.Model):
 
     @staticmethod
     def new_secret() -> str:
-        return ApiToken.SECRET_PREFIX + secrets.token_urlsafe(32)
+        # The prefix `wulian token list` shows is typed back on a command line
+        # (`wulian token revoke PREFIX`): one starting with "-" would read as an option.
+        body = secrets.token_urlsafe(32)
+        while body.startswith("-"):
+            body = secrets.token_urlsafe(32)
+        return ApiToken.SECRET_PREFIX + body
 
     @staticmethod
     def digest_of(key: str) -> str:
