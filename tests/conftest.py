@@ -25,6 +25,16 @@ def site_language() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Any:
+    """Each test starts with nothing cached: its database starts again, so its ids, and the
+    rollups' generation, may repeat what an earlier test cached."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 ROLES = [
     "resident",
     "unit_contact",

@@ -128,7 +128,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The API's documentation page, with Swagger UI served from our own static files.
     "ninja",
+    # Last: our apps' templates may override its widgets' (core/templates/django/forms).
+    "django.forms",
 ]
+
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Background work: Django's tasks API with the database backend, run by `wulian worker`.
 TASKS = {
@@ -222,6 +226,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# Each process keeps what it rendered in its own memory: the dashboards' figures, keyed by the
+# rollups' generation in the database, so every app server sees new figures at once and none
+# needs a shared cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 # Languages: Simplified Chinese by default, Traditional Chinese and English.
 LANGUAGE_CODE = "zh-hans"

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import ROLES, fresh
 from tests.dashboards.conftest import NOV, OCT
 from wulian.core.errors import DomainError
 from wulian.dashboards import services
+from wulian.lists import services as lists
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +86,7 @@ def test_the_dashboard_shows_the_five_links_and_links_numbers_to_their_lists(
 ):
     client.force_login(rolled["community_staff"])
     url = reverse("dashboards:region", args=[rolled.community.pk]) + "?month=2026-10"
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     page = response.content.decode()
     for title in ("组织联动", "阵地联享", "活动联办", "党员联训", "发展联促"):
@@ -110,8 +112,32 @@ def test_the_dashboards_query_count_does_not_grow_with_the_data(
     client.force_login(rolled["subdistrict_staff"])
     for name in ("region", "compare", "screen", "screen_json"):
         url = reverse(f"dashboards:{name}", args=[rolled.subdistrict.pk])
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
+
+
+def test_a_dashboard_is_drawn_once_until_the_rollups_change(
+    client: Any, rolled: Any, django_assert_max_num_queries: Any
+):
+    client.force_login(rolled["community_staff"])
+    month = timezone.localdate().strftime("%Y-%m")
+    url = reverse("dashboards:region", args=[rolled.community.pk]) + f"?month={month}"
+
+    def raised_this_month() -> int:
+        page = client.get(url).content.decode()
+        raw = page.split('id="dashboard-charts" type="application/json">')[1].split("</script>")[0]
+        return int(json.loads(raw)["trend-development"]["series"][0]["data"][-1])
+
+    before = raised_this_month()
+    # the frame (session, person, menu, unread count), the region and the rollups' generation:
+    # no figure is read again
+    with django_assert_max_num_queries(8):
+        assert raised_this_month() == before
+    lists.raise_need(
+        rolled["resident"], rolled.community, lists.NeedInput(title="修自行车", description="车胎")
+    )
+    services.refresh()
+    assert raised_this_month() == before + 1
 
 
 def test_the_comparison_sorts_communities_by_a_figure(client: Any, rolled: Any):

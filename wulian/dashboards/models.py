@@ -76,9 +76,11 @@ class MonthlyFigure(models.Model):
 
 
 class RollupState(models.Model):
-    """One row: how far the worker has read the audit log, and its last daily round."""
+    """One row: how far the worker has read the audit log, its last daily round, and how many
+    times the rollups were written (what a page's cached figures are keyed by)."""
 
     audit_mark = models.BigIntegerField(default=0)
+    generation = models.BigIntegerField(default=0)
     daily_on = models.DateField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -129,6 +129,7 @@ def recompute(
         DailyFigure.objects.bulk_create(facts, batch_size=BATCH)
         months = _sum_months(ids, start)
         months += _sum_regions_above(ids, start)
+        RollupState.objects.filter(pk=1).update(generation=models.F("generation") + 1)
     return Recomputed(len(ids), len(facts), months)
 
 

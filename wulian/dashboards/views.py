@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,13 +25,21 @@ from wulian.dashboards import panels, reports
 from wulian.dashboards.catalogue import by_link
 from wulian.dashboards.forms import RecipientForm
 from wulian.dashboards.models import MonthlyReport, ReportSubscription
-from wulian.dashboards.queries import Figures
+from wulian.dashboards.queries import FRAGMENT_SECONDS, Figures, fragment_key
 from wulian.dashboards.rules import get_region_dashboard_for, get_unit_for
 from wulian.dashboards.scorecards import scorecard
 from wulian.orgs.queries import memberships_of
 from wulian.places.models import Region
 from wulian.places.queries import assigned_regions
 from wulian.whistle.scorecard import PRIOR_WEIGHT
+
+T = TypeVar("T")
+
+
+def once(build: Callable[[], T]) -> Callable[[], T]:
+    """A page's figures computed when its template first reads them, and only then: a cached
+    fragment never does (the template calls what it is given, once thanks to the cache)."""
+    return cache(build)
 
 
 @login_required
@@ -51,19 +61,21 @@ def region_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     region = get_region_dashboard_for(user, pk)
     month = panels.parse_month(request.GET.get("month"))
-    board = panels.board(region, month)
-    columns, compounds = panels.by_compound(region, month) if region.is_community else ([], [])
+    board = once(lambda: panels.board(region, month))
+    compounds = once(lambda: panels.by_compound(region, month) if region.is_community else ([], []))
     return render(
         request,
         "dashboards/region.html",
         {
             "board": board,
-            "compound_columns": columns,
-            "compounds": compounds,
+            "compound_columns": lambda: compounds()[0],
+            "compounds": lambda: compounds()[1],
+            "charts": lambda: board().charts_data(),
             "region": region,
             "month": month,
-            "charts": board.charts_data(),
             "screen_url": reverse("dashboards:screen", args=[region.pk]),
+            "fragment": fragment_key("region", region.pk, month),
+            "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
 
@@ -85,34 +97,41 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     region = get_region_dashboard_for(user, pk)
     month = panels.parse_month(request.GET.get("month"))
-    communities = list(
-        Region.objects.filter(path__startswith=region.path, level=Region.Level.COMMUNITY).order_by(
-            "path"
-        )
-    )
     columns = [
         i
         for items in by_link().values()
         for i in items
         if (i.headline or i.kind == RATIO) and i.breakdown_labels is None
     ]
-    figures = Figures(communities, [month]) if communities else None
-    rows: list[dict[str, Any]] = [
-        {
-            "region": community,
-            "name": community.name,
-            "values": {i.key: figures.value(community, i.key) for i in columns} if figures else {},
-        }
-        for community in communities
-    ]
     keys = {i.key for i in columns} | {"name"}
     sort = request.GET.get("sort", "name")
     sort = sort if sort in keys else "name"
     descending = request.GET.get("desc", "1" if sort != "name" else "") == "1"
-    rows = _sorted_rows(rows, sort, descending)
-    for row in rows:
-        row["cells"] = [panels.format_value(i, row["values"].get(i.key)) for i in columns]
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    number = request.GET.get("page", "")[:12]
+
+    @once
+    def page() -> Any:
+        communities = list(
+            Region.objects.filter(
+                path__startswith=region.path, level=Region.Level.COMMUNITY
+            ).order_by("path")
+        )
+        figures = Figures(communities, [month]) if communities else None
+        rows: list[dict[str, Any]] = [
+            {
+                "region": community,
+                "name": community.name,
+                "values": {i.key: figures.value(community, i.key) for i in columns}
+                if figures
+                else {},
+            }
+            for community in communities
+        ]
+        rows = _sorted_rows(rows, sort, descending)
+        for row in rows:
+            row["cells"] = [panels.format_value(i, row["values"].get(i.key)) for i in columns]
+        return Paginator(rows, 100).get_page(number)
+
     return render(
         request,
         "dashboards/compare.html",
@@ -124,6 +143,8 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "sort": sort,
             "descending": descending,
+            "fragment": fragment_key("compare", region.pk, month, sort, descending, number),
+            "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
 
@@ -134,12 +155,13 @@ def unit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     unit = get_unit_for(user, pk)
     month = panels.parse_month(request.GET.get("month"))
-    card = scorecard(unit, month)
     return render(
         request,
         "dashboards/unit.html",
         {
-            "card": card,
+            "card": once(lambda: scorecard(unit, month)),
+            "fragment": fragment_key("unit", unit.pk, month),
+            "fragment_seconds": FRAGMENT_SECONDS,
             "unit": unit,
             "month": month,
             "label": panels.month_label(month),

@@ -12,11 +12,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from wulian.core.text import mask_name
 from wulian.events.models import EventNeed, ReleaseEvent
@@ -252,6 +253,22 @@ def board_version(event: ReleaseEvent) -> str:
     state = ReleaseEvent.objects.filter(pk=event.pk).values_list("state", "title").first()
     raw = json.dumps([entries, claims, state], default=str, sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+# How long a drawn board is kept at most: its version counts needs, claims and the event's state,
+# so a claim shows at once; the limit bounds how long an edited need title may wait.
+BOARD_SECONDS = 60
+
+
+def board_state_at(event: ReleaseEvent, version: str) -> dict[str, Any]:
+    """The board as of `version`, drawn once per app process for every screen and phone that
+    polls it (the same for everyone allowed to see the event)."""
+    key = f"events:board:{event.pk}:{version}:{get_language()}"
+    state: dict[str, Any] | None = cache.get(key)
+    if state is None:
+        state = board_state(event)
+        cache.set(key, state, BOARD_SECONDS)
+    return state
 
 
 def board_state(event: ReleaseEvent) -> dict[str, Any]:

@@ -282,7 +282,8 @@ def board_json_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("If-None-Match") == version:
         response = HttpResponse(status=304)
     else:
-        response = JsonResponse({"version": version.strip('"'), **reports.board_state(event)})
+        state = reports.board_state_at(event, version.strip('"'))
+        response = JsonResponse({"version": version.strip('"'), **state})
     response["ETag"] = version
     response["Cache-Control"] = "no-cache"
     return response

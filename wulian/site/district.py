@@ -138,10 +138,19 @@ def _dates_as_given(*model_list: type[models.Model]) -> Iterator[None]:
             f.auto_now, f.auto_now_add = now, add
 
 
+def _label(model: type[models.Model]) -> str:
+    """What was built, in English: a many-to-many's own table named after its field."""
+    owner: Any = model._meta.auto_created  # the model that declares it, or False
+    if owner:
+        field = next(f for f in owner._meta.many_to_many if f.remote_field.through is model)
+        return f"{owner._meta.verbose_name} {field.verbose_name}"
+    return str(model._meta.verbose_name_plural)
+
+
 def _bulk(built: Built, model: type[models.Model], objs: list[Any]) -> list[Any]:
     made = model._default_manager.bulk_create(objs, batch_size=BATCH)
     with translation.override("en"):
-        built.add(str(model._meta.verbose_name_plural), len(made))
+        built.add(_label(model), len(made))
     return made
 
 
