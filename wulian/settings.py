@@ -142,6 +142,8 @@ TASKS = {
 }
 
 MIDDLEWARE = [
+    # First: it counts and times every answer, the other middlewares' included.
+    "wulian.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wulian.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,6 +230,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# Prometheus metrics at /metrics (wulian/core/metrics.py): for these addresses, or with the token.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # Each process keeps what it rendered in its own memory: the dashboards' figures, keyed by the
 # rollups' generation in the database, so every app server sees new figures at once and none

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from wulian.accounts.views import admin_login_view
 from wulian.api import api
+from wulian.core.metrics import metrics_view
 from wulian.core.registry import url_includes
 from wulian.core.views import healthz_view, readyz_view
 
@@ -20,6 +21,7 @@ admin.site.site_header = "Wulian 五联"
 urlpatterns = [
     path("healthz", healthz_view, name="healthz"),
     path("readyz", readyz_view, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include("wulian.core.media")),
     *(path(prefix, include(urlconf)) for prefix, urlconf in url_includes()),
     path("i18n/", include("django.conf.urls.i18n")),
