@@ -262,12 +262,23 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Where uploaded files are kept: "filesystem" (MEDIA_ROOT; a shared folder for several app
+# servers) or "s3", an S3-compatible object store (install the `s3` extra; S3_* below).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3")
 # Uploaded files are served by wulian.core.media to those who may see them: streamed by Django,
 # or handed to the proxy with "x-accel-redirect" (nginx, from an internal location at
-# MEDIA_ACCEL_PREFIX aliased to MEDIA_ROOT) or "x-sendfile" (Apache, lighttpd).
-MEDIA_SERVE = env_str("MEDIA_SERVE", "stream")
-if MEDIA_SERVE not in {"stream", "x-accel-redirect", "x-sendfile"}:
-    raise ImproperlyConfigured("MEDIA_SERVE must be stream, x-accel-redirect or x-sendfile")
+# MEDIA_ACCEL_PREFIX aliased to MEDIA_ROOT) or "x-sendfile" (Apache, lighttpd), or, from an
+# object store, "redirect": to a signed address that expires after MEDIA_URL_SECONDS.
+MEDIA_SERVE = env_str("MEDIA_SERVE", "redirect" if MEDIA_STORAGE == "s3" else "stream")
+if MEDIA_SERVE not in {"stream", "x-accel-redirect", "x-sendfile", "redirect"}:
+    raise ImproperlyConfigured(
+        "MEDIA_SERVE must be stream, x-accel-redirect, x-sendfile or redirect"
+    )
+if MEDIA_SERVE == "redirect" and MEDIA_STORAGE != "s3":
+    raise ImproperlyConfigured("MEDIA_SERVE=redirect needs MEDIA_STORAGE=s3")
+MEDIA_URL_SECONDS = env_int("MEDIA_URL_SECONDS", 300)
 MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 # Sign-in by SMS one-time code; the backend is pluggable.
@@ -333,16 +344,40 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if PRODU
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
-# The health check answers on plain HTTP, for the load balancer.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The health checks and the metrics answer on plain HTTP, for the load balancer and Prometheus.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if MEDIA_STORAGE == "s3":
+    # Private objects; each file reached only through a signed address, after the check.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # MinIO, Ceph, OSS, COS …
+            "region_name": env_str("S3_REGION") or None,
+            # empty: boto3 finds them itself (instance role, ~/.aws)
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+            "querystring_expire": MEDIA_URL_SECONDS,
+            "file_overwrite": False,
+        },
     }
 
 LOGGING = {

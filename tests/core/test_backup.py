@@ -83,3 +83,21 @@ def test_restore_refuses_what_is_not_a_backup_of_this_kind_of_database(tmp_path)
     with pytest.raises(CommandError, match="oracle"):
         call_command("restore", str(other), "--yes")
     assert table_counts() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_files_in_an_object_store_the_backup_holds_the_database_only(
+    world, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    (settings.MEDIA_ROOT / "left-behind.txt").write_text("not the site's files any more")
+    settings.MEDIA_STORAGE = "s3"
+    made = _run("backup", "-o", str(tmp_path))
+    archive = tmp_path / made["archive"].rsplit("/", 1)[-1]
+    assert made["files"] == 0
+    with tarfile.open(archive, "r:gz") as tar:
+        assert not [m for m in tar.getnames() if m.startswith("media")]
+    restored = _run("restore", str(archive), "--yes")
+    assert restored["ok"] is True
+    assert (settings.MEDIA_ROOT / "left-behind.txt").exists()  # no folder replaced

@@ -207,3 +207,107 @@ def test_it_shows_thumbnails_on_the_need_list_in_one_query(client: Any, world: A
     three, html = count_queries()
     assert html.count("?size=thumb") == 3
     assert three == one
+
+
+@pytest.fixture
+def bucket(settings: Any) -> Any:
+    """An S3 bucket (moto's, in this process) holding the uploads, as with MEDIA_STORAGE=s3."""
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="wulian-media")
+        settings.MEDIA_SERVE = "redirect"
+        settings.MEDIA_URL_SECONDS = 120
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {
+                    "bucket_name": "wulian-media",
+                    "region_name": "us-east-1",
+                    "access_key": "testing",
+                    "secret_key": "testing",
+                    "location": "media",
+                    "default_acl": "private",
+                    "querystring_auth": True,
+                    "signature_version": "s3v4",
+                    "file_overwrite": False,
+                },
+            },
+        }
+        yield client
+
+
+def test_in_an_object_store_a_file_is_a_signed_address_given_after_the_check(
+    client: Any, world: Any, bucket: Any, media: Any
+) -> None:
+    from urllib.parse import parse_qs, urlparse
+
+    attachment = _submitted_need(world).photos.get()
+    key = f"media/{attachment.file.name}"
+    stored = bucket.get_object(Bucket="wulian-media", Key=key)["Body"].read()
+    assert stored.startswith(b"\xff\xd8")  # the photo is in the bucket …
+    assert not (media / attachment.file.name).exists()  # … and not on this machine's disk
+
+    answer = _get(client, world["community_staff"], attachment.url)
+    assert answer.status_code == 302
+    assert answer["Cache-Control"] == "no-store"
+    signed = urlparse(answer["Location"])
+    assert signed.path.endswith(key)
+    query = parse_qs(signed.query)
+    assert query["X-Amz-Expires"] == ["120"] and "X-Amz-Signature" in query
+    assert query["response-content-type"] == ["image/jpeg"]
+    assert query["response-content-disposition"][0].startswith("inline; filename*=UTF-8''")
+
+    # the outsider learns nothing, not even the object's address
+    assert _get(client, world["outsider"], attachment.url).status_code == 404
+    # a small copy is made in the bucket, beside the original
+    thumb = _get(client, world["community_staff"], attachment.url + "?size=thumb")
+    assert urlparse(thumb["Location"]).path.endswith(f"media/thumbs/{attachment.file.name}")
+    listed = bucket.list_objects_v2(Bucket="wulian-media", Prefix="media/thumbs/")
+    assert listed["KeyCount"] == 1
+
+
+def test_the_environment_chooses_the_object_store() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.STORAGES['default'], s.MEDIA_SERVE]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wulian.settings",
+        "MEDIA_STORAGE": "s3",
+        "S3_BUCKET": "city-media",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    storage, serve = json.loads(out.stdout.strip().splitlines()[-1])
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "city-media"
+    assert storage["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:9000"
+    assert storage["OPTIONS"]["default_acl"] == "private"
+    assert serve == "redirect"
+    bad = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "MEDIA_STORAGE": "filesystem", "MEDIA_SERVE": "redirect"},
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode != 0 and "MEDIA_SERVE=redirect needs MEDIA_STORAGE=s3" in bad.stderr

@@ -8,6 +8,9 @@ or `database.dump` (`pg_dump --format=custom`), the `media/` folder, and `manife
 the row count of every table and the SHA-256 of every file. A restore replaces the database and
 the files with the archive's, then counts and hashes again: it reports any difference, so a
 restore that did not take is never mistaken for one that did.
+
+With the uploads in an object store (MEDIA_STORAGE=s3) the archive holds the database only:
+the store keeps the files, and their versions, itself (turn on its versioning).
 """
 
 from __future__ import annotations
@@ -82,9 +85,15 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+def media_on_disk() -> bool:
+    return getattr(settings, "MEDIA_STORAGE", "filesystem") == "filesystem"
+
+
 def file_hashes(root: Path | None = None) -> dict[str, str]:
-    root = root or _media_root()
     hashes: dict[str, str] = {}
+    if root is None and not media_on_disk():
+        return hashes
+    root = root or _media_root()
     if not root.exists():
         return hashes
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -214,15 +223,16 @@ def restore(source: Path) -> Restored:
                 ],
                 env,
             )
-        media = _media_root()
-        fresh = folder / "media"
-        if media.exists():
-            shutil.rmtree(media)
-        media.parent.mkdir(parents=True, exist_ok=True)
-        if fresh.exists():
-            shutil.move(str(fresh), str(media))
-        else:
-            media.mkdir()
+        if media_on_disk():
+            media = _media_root()
+            fresh = folder / "media"
+            if media.exists():
+                shutil.rmtree(media)
+            media.parent.mkdir(parents=True, exist_ok=True)
+            if fresh.exists():
+                shutil.move(str(fresh), str(media))
+            else:
+                media.mkdir()
     restored = Restored(manifest)
     now = table_counts()
     for table in sorted(set(manifest.tables) | set(now)):

@@ -6,11 +6,13 @@ viewer (the rules of the app that owns it), and answers 404 to anyone else, so a
 existence is not given away. Names not recorded (signatures, agreement PDFs, stray files) are
 never served from here.
 
-The bytes go out one of three ways, chosen with MEDIA_SERVE in the environment:
+The bytes go out one of four ways, chosen with MEDIA_SERVE in the environment:
 - "stream" (the default): Django streams the file itself;
 - "x-accel-redirect": nginx sends it, from an `internal` location at MEDIA_ACCEL_PREFIX
   (`location /protected-media/ { internal; alias /srv/wulian/media/; }`);
-- "x-sendfile": Apache's mod_xsendfile or lighttpd send it, given the file's absolute path.
+- "x-sendfile": Apache's mod_xsendfile or lighttpd send it, given the file's absolute path;
+- "redirect" (with MEDIA_STORAGE=s3): a 302 to the object store's signed address for this one
+  file, valid MEDIA_URL_SECONDS, carrying the name, type and caching the store answers with.
 
 `?size=thumb` asks for a small copy (THUMB_SIDE px on its longest side), made on first request
 and kept beside the original under `thumbs/`.
@@ -28,7 +30,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import path
 from django.views.decorators.http import require_safe
@@ -38,7 +40,7 @@ from wulian.core.models import StoredFile
 
 THUMB_SIDE = 320
 THUMB_DIR = "thumbs"
-SERVE_MODES = {"stream", "x-accel-redirect", "x-sendfile"}
+SERVE_MODES = {"stream", "x-accel-redirect", "x-sendfile", "redirect"}
 
 
 def stored_file_models() -> list[type[StoredFile]]:
@@ -91,7 +93,21 @@ def _ensure_thumbnail(stored: StoredFile, storage: Storage) -> str:
 def _serve(name: str, mime: str, download_name: str) -> HttpResponseBase:
     mode = getattr(settings, "MEDIA_SERVE", "stream")
     disposition = "inline" if mime.startswith("image/") else "attachment"
+    filename = quote(download_name or PurePosixPath(name).name)
     response: HttpResponseBase
+    if mode == "redirect":
+        signed = default_storage.url(  # type: ignore[call-arg]
+            name,
+            parameters={
+                "ResponseContentType": mime,
+                "ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{filename}",
+                "ResponseCacheControl": "private, max-age=3600",
+            },
+            expire=int(getattr(settings, "MEDIA_URL_SECONDS", 300)),
+        )
+        response = HttpResponseRedirect(signed)
+        response["Cache-Control"] = "no-store"  # the address expires; ask again next time
+        return response
     if mode == "x-accel-redirect":
         response = HttpResponse(content_type=mime)
         prefix = str(getattr(settings, "MEDIA_ACCEL_PREFIX", "/protected-media/"))
@@ -105,7 +121,6 @@ def _serve(name: str, mime: str, download_name: str) -> HttpResponseBase:
         except FileNotFoundError as exc:
             raise Http404 from exc
         response = FileResponse(handle, content_type=mime)
-    filename = quote(download_name or PurePosixPath(name).name)
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{filename}"
     # Personal data: kept by the viewer's browser only, never by a shared cache.
     response["Cache-Control"] = "private, max-age=3600"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import filepath_to_uri
 
 from wulian.core.uploads import CleanFile
 
@@ -44,12 +46,14 @@ class StoredFile(models.Model):
 
     @property
     def url(self) -> str:
-        return str(self.file.url)
+        """Always the site's own address (wulian.core.media checks who asks), never the
+        storage's: an object store's would skip the check."""
+        return urljoin(settings.MEDIA_URL, filepath_to_uri(self.file.name or ""))
 
     @property
     def thumbnail_url(self) -> str:
         """A small copy for lists (wulian.core.media makes it on first request)."""
-        return f"{self.file.url}?size=thumb"
+        return f"{self.url}?size=thumb"
 
     @classmethod
     def store(cls, clean: CleanFile, uploaded_by: Any, **owner: Any) -> StoredFile:
