@@ -115,6 +115,7 @@ class Claimant(threading.Thread):
         self.latencies: list[float] = []
         self.page_latencies: list[float] = []
         self.ok = 0
+        self.projects: list[str] = []  # where each won claim's answer led: its project
         self.taken = 0
         self.unclear = 0
         self.server_errors = 0
@@ -175,6 +176,7 @@ class Claimant(threading.Thread):
                 self.server_errors += 1
             elif status == 302 and "/lists/projects/" in headers.get("location", ""):
                 self.ok += 1
+                self.projects.append(headers["location"])
                 return
             elif any(word in page for word in TAKEN):
                 self.taken += 1
