@@ -94,6 +94,20 @@ def post_json(port: int, path: str, payload: dict[str, Any], key: str) -> tuple[
     return status, text, ms
 
 
+def run_code(env: dict[str, str], code: str, *argv: str) -> Any:
+    """Run `code` with Django set up in `env`; its last printed line is JSON."""
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", _SETUP + code, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"seeding failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 class Site:
     def __init__(self, db: str, postgres_url: str, name: str) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix=f"wulian-{name}-"))
@@ -144,16 +158,7 @@ class Site:
 
     def shell(self, code: str, *argv: str) -> Any:
         """Run `code` with Django set up on this site; its last printed line is JSON."""
-        result = subprocess.run(
-            [str(BIN / "python"), "-c", _SETUP + code, *argv],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode:
-            raise SystemExit(f"seeding failed:\n{result.stderr[-3000:]}")
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return run_code(self.env, code, *argv)
 
     def serve(
         self, workers: int, threads: int, warm: str, headers: dict[str, str] | None = None

@@ -25,7 +25,9 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 if not __package__:  # run as a script: the repository's root holds the bench package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -184,6 +186,46 @@ class Claimant(threading.Thread):
                 self.unclear += 1
 
 
+def rush(
+    port: int,
+    seeded: dict[str, Any],
+    window: float,
+    tries: int,
+    *,
+    time_limit: float = 180,
+    seed: int = 20231113,
+    during: Callable[[], None] | None = None,
+) -> tuple[list[Claimant], float]:
+    """Every seeded claimant races on `port`, arriving at random within `window` seconds;
+    `during` runs once they are let go. The claimants and the seconds the race took."""
+    gate = threading.Event()
+    deadline = time.monotonic() + time_limit
+    arrivals = random.Random(seed)
+    claimants = [
+        Claimant(
+            port,
+            session,
+            org,
+            seeded["needs"],
+            tries,
+            gate,
+            deadline,
+            seed=i,
+            delay=arrivals.uniform(0, window),
+        )
+        for i, (session, org) in enumerate(seeded["sessions"])
+    ]
+    for claimant in claimants:
+        claimant.start()
+    started = time.perf_counter()
+    gate.set()
+    if during is not None:
+        during()
+    for claimant in claimants:
+        claimant.join(timeout=max(1.0, deadline - time.monotonic() + 30))
+    return claimants, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_site_arguments(parser, "RUSH_POSTGRES_URL")
@@ -201,36 +243,11 @@ def main() -> None:
     if not 1 <= args.claimants <= 2000:
         raise SystemExit("--claimants must be between 1 and 2000")
 
-    claimants: list[Claimant] = []
-    elapsed = 0.0
     with Site(args.db, args.postgres_url, "rush") as site:
         site.manage("migrate", "-v0")
         seeded = site.shell(SEED, str(args.claimants), str(args.needs))
         port = site.serve(args.workers, args.threads, f"/lists/needs/{seeded['needs'][0]}/claim/")
-        gate = threading.Event()
-        deadline = time.monotonic() + args.time_limit
-        arrivals = random.Random(20231113)
-        claimants = [
-            Claimant(
-                port,
-                session,
-                org,
-                seeded["needs"],
-                args.tries,
-                gate,
-                deadline,
-                seed=i,
-                delay=arrivals.uniform(0, args.window),
-            )
-            for i, (session, org) in enumerate(seeded["sessions"])
-        ]
-        for claimant in claimants:
-            claimant.start()
-        started = time.perf_counter()
-        gate.set()
-        for claimant in claimants:
-            claimant.join(timeout=max(1.0, deadline - time.monotonic() + 30))
-        elapsed = time.perf_counter() - started
+        claimants, elapsed = rush(port, seeded, args.window, args.tries, time_limit=args.time_limit)
         site.stop()
         checked = site.shell(CHECK)
 

@@ -30,24 +30,22 @@ import argparse
 import contextlib
 import json
 import os
-import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 if not __package__:  # run as a script: the repository's root holds the bench package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import _SETUP, BIN, ROOT, request
+from bench._server import BIN, ROOT, request, run_code
 from bench.claim_rush import CHECK as CLAIM_CHECK
 from bench.claim_rush import SEED as CLAIM_SEED
-from bench.claim_rush import Claimant
+from bench.claim_rush import Claimant, rush
 
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 AS_ROOT = os.geteuid() == 0
@@ -322,16 +320,7 @@ class Cluster:
             raise SystemExit(f"wulian {args[0]} failed: see {self.folder / 'cluster.log'}")
 
     def shell(self, code: str, *argv: str) -> Any:
-        result = subprocess.run(
-            [str(BIN / "python"), "-c", _SETUP + code, *argv],
-            env=self.env(direct=True),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode:
-            raise SystemExit(f"seeding failed:\n{result.stderr[-3000:]}")
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        return run_code(self.env(direct=True), code, *argv)
 
     def app(self, name: str) -> None:
         env = {**self.env(), "PROMETHEUS_MULTIPROC_DIR": str(self.folder / f"metrics-{name}")}
@@ -396,41 +385,6 @@ class Cluster:
 # ---------------------------------------------------------------- the four trials
 
 
-def rush(
-    port: int,
-    seeded: dict[str, Any],
-    window: float,
-    tries: int,
-    during: Any = None,
-) -> tuple[list[Claimant], float]:
-    gate = threading.Event()
-    deadline = time.monotonic() + 180
-    arrivals = random.Random(20261203)
-    claimants = [
-        Claimant(
-            port,
-            session,
-            org,
-            seeded["needs"],
-            tries,
-            gate,
-            deadline,
-            seed=i,
-            delay=arrivals.uniform(0, window),
-        )
-        for i, (session, org) in enumerate(seeded["sessions"])
-    ]
-    for claimant in claimants:
-        claimant.start()
-    started = time.perf_counter()
-    gate.set()
-    if during is not None:
-        during()
-    for claimant in claimants:
-        claimant.join(timeout=max(1.0, deadline - time.monotonic() + 30))
-    return claimants, time.perf_counter() - started
-
-
 def claims_per_second(claimants: list[Claimant], seconds: float) -> float:
     return round(sum(len(c.latencies) for c in claimants) / seconds, 1) if seconds else 0.0
 
@@ -483,7 +437,9 @@ def main() -> None:
             time.sleep(2)
             cluster.app("app2")
 
-        claimants, seconds = rush(front, seeded, args.window, args.tries, kill_and_restart)
+        claimants, seconds = rush(
+            front, seeded, args.window, args.tries, during=kill_and_restart, seed=20261203
+        )
         checked = cluster.shell(CLAIM_CHECK)
         reported = {p for c in claimants for p in c.projects}
         lost = cluster.shell(
@@ -563,7 +519,7 @@ def main() -> None:
                 "Claim.objects.all().delete()\nfrom wulian.lists.models import Need\n"
                 "Need.objects.update(state='published', claimed_slots=0)\nprint(json.dumps({}))"
             )
-            claimants, seconds = rush(port, seeded, 0, args.tries)
+            claimants, seconds = rush(port, seeded, 0, args.tries, seed=20261203)
             rates[label] = claims_per_second(claimants, seconds)
             rates[f"{label}_answers"] = {
                 "ok": sum(c.ok for c in claimants),

@@ -41,6 +41,8 @@ from wulian.core.models import StoredFile
 THUMB_SIDE = 320
 THUMB_DIR = "thumbs"
 SERVE_MODES = {"stream", "x-accel-redirect", "x-sendfile", "redirect"}
+# Personal data: kept by the viewer's browser only, never by a shared cache.
+PRIVATE_CACHING = "private, max-age=3600"
 
 
 def stored_file_models() -> list[type[StoredFile]]:
@@ -93,15 +95,15 @@ def _ensure_thumbnail(stored: StoredFile, storage: Storage) -> str:
 def _serve(name: str, mime: str, download_name: str) -> HttpResponseBase:
     mode = getattr(settings, "MEDIA_SERVE", "stream")
     disposition = "inline" if mime.startswith("image/") else "attachment"
-    filename = quote(download_name or PurePosixPath(name).name)
+    disposition += f"; filename*=UTF-8''{quote(download_name or PurePosixPath(name).name)}"
     response: HttpResponseBase
     if mode == "redirect":
         signed = default_storage.url(  # type: ignore[call-arg]
             name,
             parameters={
                 "ResponseContentType": mime,
-                "ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{filename}",
-                "ResponseCacheControl": "private, max-age=3600",
+                "ResponseContentDisposition": disposition,
+                "ResponseCacheControl": PRIVATE_CACHING,
             },
             expire=int(getattr(settings, "MEDIA_URL_SECONDS", 300)),
         )
@@ -121,9 +123,8 @@ def _serve(name: str, mime: str, download_name: str) -> HttpResponseBase:
         except FileNotFoundError as exc:
             raise Http404 from exc
         response = FileResponse(handle, content_type=mime)
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{filename}"
-    # Personal data: kept by the viewer's browser only, never by a shared cache.
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = disposition
+    response["Cache-Control"] = PRIVATE_CACHING
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,13 +32,9 @@ from wulian.places.models import Region
 from wulian.places.queries import assigned_regions
 from wulian.whistle.scorecard import PRIOR_WEIGHT
 
-T = TypeVar("T")
-
-
-def once(build: Callable[[], T]) -> Callable[[], T]:
-    """A page's figures computed when its template first reads them, and only then: a cached
-    fragment never does (the template calls what it is given, once thanks to the cache)."""
-    return cache(build)
+# A page's figures are computed when its template first reads them, and only then: a cached
+# fragment never does (the template calls what it is given; once, thanks to the cache).
+once = cache
 
 
 @login_required
