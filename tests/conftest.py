@@ -35,6 +35,17 @@ def empty_cache() -> Any:
     yield
 
 
+@pytest.fixture(autouse=True)
+def versions_move_at_once(request: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test's transaction never commits, so what would move a kept page's version after
+    the commit moves it at once (tests marked `django_db(transaction=True)` commit for real)."""
+    from wulian.core import versions
+
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        monkeypatch.setattr(versions, "_after_commit", lambda move, using: move())
+
+
 ROLES = [
     "resident",
     "unit_contact",

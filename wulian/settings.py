@@ -235,9 +235,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 
-# Each process keeps what it rendered in its own memory: the dashboards' figures, keyed by the
-# rollups' generation in the database, so every app server sees new figures at once and none
-# needs a shared cache.
+# Each process keeps what it rendered in its own memory (the dashboards' figures, the needs
+# list, a need's page, each person's menu), keyed by the versions of what it shows, which are
+# rows of the database (wulian/core/versions.py): every app server sees a change at once and
+# none needs a shared cache.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

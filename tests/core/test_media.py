@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
@@ -195,6 +196,7 @@ def test_it_shows_thumbnails_on_the_need_list_in_one_query(client: Any, world: A
         )
 
     def count_queries() -> tuple[int, str]:
+        cache.clear()  # the list drawn afresh each time, not the kept one
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/lists/needs/")
         return len(queries), page.content.decode()

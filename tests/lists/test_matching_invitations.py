@@ -135,7 +135,7 @@ def test_staff_invite_from_the_need_page(
     assert response.status_code == 302
     assert Invitation.objects.filter(need=need, organization=world.unit, resource=barber).exists()
     page = client.get(reverse("lists:need", args=[need.pk]))
-    assert page.context["recommendations"][0].invited
+    assert page.context["recommendations"]()[0].invited
 
 
 def test_the_invite_url_refuses_others(client: Any, world: Any, need: Need) -> None:

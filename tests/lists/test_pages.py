@@ -214,7 +214,9 @@ def test_the_list_renders_ten_thousand_needs_with_a_bounded_number_of_queries(
         response = client.get("/lists/needs/", {"page": 3})
     assert response.status_code == 200
     assert "10000" in response.content.decode().replace(",", "")
-    assert len(queries) <= 8, [q["sql"][:120] for q in queries]
+    # Drawn afresh (another page than the kept one): the versions it is kept under, then the
+    # list's own queries, whatever the number of needs.
+    assert len(queries) <= 9, [q["sql"][:120] for q in queries]
 
 
 def test_the_public_page_of_finished_projects_shows_no_personal_data(client, world, need):

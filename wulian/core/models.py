@@ -97,3 +97,19 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.key}"
+
+
+class Version(models.Model):
+    """How many times a thing a kept page shows has changed (see `core.versions`)."""
+
+    scope = models.CharField(max_length=20)
+    item = models.BigIntegerField()
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "item"], name="version_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.item}: {self.value}"

@@ -15,7 +15,7 @@ Contributions are dotted paths, resolved when first used, so declaring them impo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,6 +34,20 @@ class NavItem:
     key: str
     group: str = "lists"
     order: int = 50
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Saving or deleting a `model` ("app.Model") row moves `scope`'s versions of the items
+    `items(row)` names (see `core.versions`), and the scope's version of everything unless
+    `everywhere` is False. With `m2m`, adding to or removing from that many-to-many field of
+    the model does too (`items` then gets whichever side was changed)."""
+
+    model: str
+    scope: str
+    items: Callable[[Any], Iterable[int | None]]
+    m2m: str = ""
+    everywhere: bool = True
 
 
 class WulianApp(AppConfig):
@@ -58,6 +72,8 @@ class WulianApp(AppConfig):
     periodic_tasks: ClassVar[tuple[str, ...]] = ()
     #: a sequence of `core.indicators.Indicator`: the app's figures for the dashboards
     indicators: ClassVar[str | None] = None
+    #: a sequence of `core.versions.Watch`: the models whose changes move a kept page's version
+    watches: ClassVar[str | None] = None
 
 
 def wulian_apps() -> Iterator[WulianApp]:
@@ -95,3 +111,7 @@ def indicator_lists() -> list[tuple[str, Any]]:
         for config in wulian_apps()
         if config.indicators
     ]
+
+
+def watch_lists() -> list[Any]:
+    return [import_string(config.watches) for config in wulian_apps() if config.watches]

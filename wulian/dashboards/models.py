@@ -80,7 +80,6 @@ class RollupState(models.Model):
     times the rollups were written (what a page's cached figures are keyed by)."""
 
     audit_mark = models.BigIntegerField(default=0)
-    generation = models.BigIntegerField(default=0)
     daily_on = models.DateField(null=True, blank=True)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,28 +9,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, Sum
+from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from wulian.core import versions
 from wulian.core.indicators import DISTINCT, MEDIAN, RATIO, RUNNING, Indicator
 from wulian.dashboards.catalogue import indicators
-from wulian.dashboards.models import MonthlyFigure, RollupState
+from wulian.dashboards.models import MonthlyFigure
 from wulian.places.models import Region
 
 Grain = MonthlyFigure.Grain
 
 
-# How long a page's rendered figures are kept at most. They are keyed by the rollups'
-# generation, so new figures show at once; the limit only bounds how long a renamed region or
-# unit may keep its old name on a page nobody's figures have changed since.
+# How long a page's rendered figures are kept at most. They are keyed by the rollups' version,
+# which every write of the rollups moves, so new figures show at once; the limit only bounds
+# how long a renamed region or unit may keep its old name on a page nobody's figures have
+# changed since.
 FRAGMENT_SECONDS = 600
 
 
-def fragment_key(*parts: object) -> str:
+def fragment_key(request: HttpRequest, *parts: object) -> str:
     """What a page's rendered figures depend on: the rollups as last written, the language,
     and the page's own parts (region, month, sorting). Read after the permission check: the
     fragment holds nothing that differs between the people allowed to see it."""
-    generation = RollupState.objects.filter(pk=1).values_list("generation", flat=True).first()
-    return ":".join(str(part) for part in (generation or 0, get_language(), *parts))
+    rollups = versions.for_request(request, ("rollups", None))
+    return ":".join(str(part) for part in (rollups, get_language(), *parts))
 
 
 def months_back(last: datetime.date, count: int) -> list[datetime.date]:

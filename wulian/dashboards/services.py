@@ -16,12 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from wulian.audit.models import AuditEntry
+from wulian.core import versions
 from wulian.core.indicators import RUNNING, Fact, Scope
 from wulian.dashboards.catalogue import computed
 from wulian.dashboards.models import DailyFigure, MonthlyFigure, RollupState
@@ -129,7 +130,7 @@ def recompute(
         DailyFigure.objects.bulk_create(facts, batch_size=BATCH)
         months = _sum_months(ids, start)
         months += _sum_regions_above(ids, start)
-        RollupState.objects.filter(pk=1).update(generation=models.F("generation") + 1)
+        versions.bump("rollups")  # the pages' kept figures are drawn again
     return Recomputed(len(ids), len(facts), months)
 
 

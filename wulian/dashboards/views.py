@@ -69,7 +69,7 @@ def region_view(request: HttpRequest, pk: int) -> HttpResponse:
             "region": region,
             "month": month,
             "screen_url": reverse("dashboards:screen", args=[region.pk]),
-            "fragment": fragment_key("region", region.pk, month),
+            "fragment": fragment_key(request, "region", region.pk, month),
             "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
@@ -138,7 +138,9 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "sort": sort,
             "descending": descending,
-            "fragment": fragment_key("compare", region.pk, month, sort, descending, number),
+            "fragment": fragment_key(
+                request, "compare", region.pk, month, sort, descending, number
+            ),
             "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
@@ -155,7 +157,7 @@ def unit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "dashboards/unit.html",
         {
             "card": once(lambda: scorecard(unit, month)),
-            "fragment": fragment_key("unit", unit.pk, month),
+            "fragment": fragment_key(request, "unit", unit.pk, month),
             "fragment_seconds": FRAGMENT_SECONDS,
             "unit": unit,
             "month": month,

@@ -7,20 +7,20 @@ organisations appear by name, residents only in a masked form such as 张**.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
+from wulian.core import versions
 from wulian.core.text import mask_name
 from wulian.events.models import EventNeed, ReleaseEvent
+from wulian.events.rules import event_communities
 from wulian.lists.models import Agreement, Claim, Need, PartyKind
 
 KINDS: tuple[str, ...] = (
@@ -242,21 +242,17 @@ def sentence(report: Report) -> str:
 
 
 def board_version(event: ReleaseEvent) -> str:
-    """A short fingerprint of everything the board shows, from two small aggregate queries."""
-    entries = EventNeed.objects.filter(event=event).aggregate(n=Count("id"), top=Max("id"))
-    claims = Claim.objects.filter(need__event_entries__event=event).aggregate(
-        n=Count("id"),
-        top=Max("id"),
-        active=Count("id", filter=Q(state=Claim.State.ACTIVE)),
-        cancelled=Max("cancelled_at"),
+    """A short fingerprint of everything the board shows, in one query: the event's own
+    version (its state, title, needs on its list) and its communities' lists (the needs'
+    titles and slots, every claim). See `core.versions` and the apps' WATCHES."""
+    shown = versions.current(
+        ("events", event.pk), *[("lists", c.pk) for c in event_communities(event)]
     )
-    state = ReleaseEvent.objects.filter(pk=event.pk).values_list("state", "title").first()
-    raw = json.dumps([entries, claims, state], default=str, sort_keys=True)
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{event.pk}:{shown}".encode()).hexdigest()[:16]
 
 
-# How long a drawn board is kept at most: its version counts needs, claims and the event's state,
-# so a claim shows at once; the limit bounds how long an edited need title may wait.
+# How long a drawn board is kept at most: its version moves with the event, its needs and their
+# claims, so a claim shows at once; the limit bounds what no watch follows (a unit's new name).
 BOARD_SECONDS = 60
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.core import versions
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.core.workflow import Workflow, transition
 from wulian.events.models import EventNeed, ReleaseEvent
@@ -192,6 +193,9 @@ def _append(
     entries = EventNeed.objects.bulk_create(
         [EventNeed(event=event, need=need, position=start + i) for i, need in enumerate(fresh)]
     )
+    # Written in bulk, past the watches: the board's version and the needs' pages.
+    versions.bump("events", event.pk, everywhere=False)
+    versions.bump("lists", *{need.community_id for need in fresh})
     audit.record(
         actor,
         "events.needs_added",

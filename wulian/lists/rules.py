@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import rules
@@ -280,9 +281,13 @@ NEED_RELATED = (
 )
 
 
-def get_need_for(user: Any, pk: Any, perm: str = "lists.view_need") -> Need:
+def get_need_for(
+    user: Any, pk: Any, perm: str = "lists.view_need", related: Sequence[str] = NEED_RELATED
+) -> Need:
+    """The need, or 404/403; `related` are the rows read with it (the rules need only its
+    community: a page that may be kept reads the rest only when it draws the page)."""
     return get_for(
-        user, Need.objects.select_related(*NEED_RELATED), pk, perm, view_perm="lists.view_need"
+        user, Need.objects.select_related(*related), pk, perm, view_perm="lists.view_need"
     )
 
 

@@ -55,6 +55,7 @@ from openpyxl.utils import get_column_letter
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.core import versions
 from wulian.core.batch import collector_paused
 from wulian.core.bounds import MAX_INT, parse_int
 from wulian.core.errors import DomainError, NotAllowed
@@ -2170,6 +2171,7 @@ def apply_import(
             created_count = sum(1 for row in detail if row["action"] == "create")
             updated_count = len(detail) - created_count
             if detail:  # an import that changes nothing leaves no entry
+                versions.bump("lists", community.pk)  # written in bulk, past the watches
                 audit.record(
                     actor,
                     "lists.imported",

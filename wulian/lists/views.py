@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache as once
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
+from wulian.core import versions
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int, query_int
 from wulian.core.db import lag_tolerant
@@ -78,30 +80,43 @@ def _error(form: Any, exc: DomainError, field: str | None = None) -> None:
 @lag_tolerant
 def need_list_view(request: HttpRequest) -> HttpResponse:
     community = _selected_community(request)
-    filters = forms.NeedFilterForm(
-        request.GET or None, community=community or home_community(request.user)
-    )
-    needs = visible_needs(request.user)
-    if community is not None:
-        needs = needs.filter(community=community)
-    needs = (
-        filters.filter(needs).select_related(*NEED_RELATED).prefetch_related("tags", IMAGE_PHOTOS)
-    )
-    page = Paginator(needs.order_by("-urgency", "-created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    staff_communities = covered_regions(request.user).filter(level=Region.Level.COMMUNITY)
-    managed = community or home_community(request.user)
-    can_manage = managed is not None and request.user.has_perm("lists.manage_lists", managed)
+    user = request.user
+
+    @once
+    def drawn() -> dict[str, Any]:
+        # Only when the kept list (below) has moved on: a kept one costs none of this.
+        filters = forms.NeedFilterForm(
+            request.GET or None, community=community or home_community(user)
+        )
+        needs = visible_needs(user)
+        if community is not None:
+            needs = needs.filter(community=community)
+        needs = filters.filter(needs).select_related(*NEED_RELATED)
+        needs = needs.prefetch_related("tags", IMAGE_PHOTOS)
+        page = Paginator(needs.order_by("-urgency", "-created_at", "-id"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        staff_communities = covered_regions(user).filter(level=Region.Level.COMMUNITY)
+        managed = community or home_community(user)
+        can_manage = managed is not None and user.has_perm("lists.manage_lists", managed)
+        return {
+            "page": page,
+            "filters": filters,
+            "is_staff": staff_communities.exists(),
+            "managed": managed if can_manage else None,
+        }
+
     return render(
         request,
         "lists/need_list.html",
         {
-            "page": page,
-            "filters": filters,
             "community": community,
-            "is_staff": staff_communities.exists(),
-            "managed": managed if can_manage else None,
+            "drawn": drawn,
+            # The list as drawn for this person, until anything it shows changes.
+            "kept": versions.page_key(
+                request, ("lists", community.pk if community else None), ("categories", None)
+            ),
+            "kept_seconds": versions.KEPT_SECONDS,
         },
     )
 
@@ -245,44 +260,72 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def need_view(request: HttpRequest, pk: int) -> HttpResponse:
-    need = get_need_for(request.user, pk)
+    need = get_need_for(request.user, pk, related=("community",))
     user = request.user
-    claims = (
-        Claim.objects.filter(need=need)
-        .select_related("claimant", "organization", "project")
-        .order_by("created_at")
+    # What the page shows beyond the need is worked out only when the kept page (below) has
+    # moved on; each is called by the template, once.
+    can_review = once(lambda: user.has_perm("lists.review_need", need))
+    can_invite = once(
+        lambda: need.state == Need.State.PUBLISHED and user.has_perm("lists.invite_to_claim", need)
     )
-    can_review = user.has_perm("lists.review_need", need)
-    recommendations: list[matching.Recommendation] | None = None
-    if need.state in matching.OPEN_FOR_MATCHING and user.has_perm(
-        "lists.view_recommendations", need
-    ):
-        recommendations = matching.recommend_for_need(need, k=5)
-    can_invite = need.state == Need.State.PUBLISHED and user.has_perm("lists.invite_to_claim", need)
+
+    @once
+    def recommendations() -> list[matching.Recommendation] | None:
+        if need.state in matching.OPEN_FOR_MATCHING and user.has_perm(
+            "lists.view_recommendations", need
+        ):
+            return matching.recommend_for_need(need, k=5)
+        return None
+
+    @once
+    def invite_choices() -> QuerySet[Organization] | None:
+        if can_invite() and not recommendations():
+            return Organization.objects.filter(region=need.community, is_active=True).order_by(
+                "name"
+            )
+        return None
+
     context = {
+        "need": need,
         "recommendations": recommendations,
         "can_invite": can_invite,
-        "invite_choices": (
-            Organization.objects.filter(region=need.community, is_active=True).order_by("name")
-            if can_invite and not recommendations
-            else None
-        ),
-        "need": need,
+        "invite_choices": invite_choices,
         "photos": need.photos.all(),
         "tags": need.tags.all(),
-        "claims": claims,
+        "claims": (
+            Claim.objects.filter(need=need)
+            .select_related("claimant", "organization", "project")
+            .order_by("created_at")
+        ),
         "can_review": can_review,
-        "can_withdraw": user.has_perm("lists.withdraw_need", need)
-        and need.state in services.OPEN_STATES
-        and not need.claimed_slots,
-        "can_edit": need.state in services.OPEN_STATES
-        and (can_review or (need.raised_by_id == user.pk and need.state == Need.State.SUBMITTED)),
+        "can_withdraw": once(
+            lambda: (
+                user.has_perm("lists.withdraw_need", need)
+                and need.state in services.OPEN_STATES
+                and not need.claimed_slots
+            )
+        ),
+        "can_edit": once(
+            lambda: (
+                need.state in services.OPEN_STATES
+                and (
+                    can_review()
+                    or (need.raised_by_id == user.pk and need.state == Need.State.SUBMITTED)
+                )
+            )
+        ),
         "can_claim": need.state == Need.State.PUBLISHED and need.slots_left > 0,
-        "show_contact": user.has_perm("lists.view_raiser_contact", need),
-        "show_timeline": can_review or user.has_perm("lists.withdraw_need", need),
+        "show_contact": once(lambda: user.has_perm("lists.view_raiser_contact", need)),
+        "show_timeline": once(lambda: can_review() or user.has_perm("lists.withdraw_need", need)),
         "reject_form": forms.RejectForm(),
         "merge_form": forms.MergeForm(),
         "cancel_form": forms.CancelForm(),
+        # The page as drawn for this person (with their own form tokens), until anything it
+        # shows changes.
+        "kept": versions.page_key(
+            request, ("lists", need.community_id), ("categories", None), forms=True
+        ),
+        "kept_seconds": versions.KEPT_SECONDS,
     }
     return render(request, "lists/need_detail.html", context)
 

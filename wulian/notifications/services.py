@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.core import versions
 from wulian.core.errors import DomainError, NotAllowed
 from wulian.notifications import channels
 from wulian.notifications.models import Channel, Delivery, Notification, Preference, UnitWebhook
@@ -319,13 +320,16 @@ def mark_read(user: User, notification: Notification) -> Notification:
         now = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
         notification.read_at = now
+        versions.bump("person", user.pk, everywhere=False)  # the menu's unread count
     return notification
 
 
 def mark_all_read(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    versions.bump("person", user.pk, everywhere=False)
+    return marked
 
 
 def set_preferences(user: User, *, sms: bool, email: bool, email_address: str = "") -> Preference:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from wulian.accounts.models import User
 from wulian.audit import services as audit
+from wulian.core import versions
 from wulian.core.errors import Conflict, DomainError, NotAllowed
 from wulian.lists.models import (
     Category,
@@ -114,6 +115,7 @@ def set_category_active(actor: User, category: Category, active: bool) -> Catego
         category.save(update_fields=["is_active"])
         if not active:
             category.children.update(is_active=False)
+            versions.bump("categories")
         audit.record(
             actor, "lists.category_toggled", category, before=before, after={"is_active": active}
         )

@@ -14,4 +14,7 @@ def inbox_link(context: dict[str, Any]) -> dict[str, Any]:
     """The header's link to the inbox with the number of unread notifications."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"user": user, "unread": unread_count(user) if user is not None else 0}
+    unread = context.get("inbox_unread")  # kept with the menu (site.context_processors)
+    if unread is None:
+        unread = unread_count(user) if user is not None else 0
+    return {"user": user, "unread": unread}

@@ -1,0 +1,149 @@
+"""Kept pages: drawn once per version of what they show, and drawn again at once after a change."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import fresh
+from wulian.core import versions
+from wulian.core.models import Version
+from wulian.lists import services as lists
+from wulian.notifications import services as notifications
+from wulian.places import services as places
+
+pytestmark = pytest.mark.django_db
+
+
+NOBODY = "暂无人认领"  # "Nobody has claimed it yet."
+
+
+def _published(world: Any, title: str = "楼道灯坏了") -> Any:
+    need = lists.raise_need(world["resident"], world.community, lists.NeedInput(title=title))
+    return lists.publish_need(world["community_staff"], need)
+
+
+def _signed_in(person: Any) -> Client:
+    client = Client()
+    client.force_login(fresh(person))
+    return client
+
+
+def _page(client: Client, path: str) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(path)
+    assert answer.status_code == 200
+    return answer.content.decode(), [q["sql"] for q in queries]
+
+
+def _read_needs(sql: list[str]) -> list[str]:
+    return [q for q in sql if '"lists_need"' in q or "lists_claim" in q]
+
+
+def test_a_kept_needs_list_reads_no_need_and_shows_a_claim_at_once(world: Any) -> None:
+    need = _published(world)
+    client = _signed_in(world["community_staff"])
+    path = f"/lists/needs/?community={world.community.pk}"
+    first, sql = _page(client, path)
+    assert need.title in first
+    assert _read_needs(sql)
+
+    again, sql = _page(client, path)
+    assert need.title in again
+    assert _read_needs(sql) == []  # kept: the needs are not read again
+    assert len(sql) <= 5  # session, person, the versions, the community
+
+    lists.claim_need(world["unit_contact"], need, organization=world.unit)
+    after, sql = _page(client, path)
+    assert _read_needs(sql)  # the claim moved the community's version: drawn again
+    assert "已认领" in after
+
+
+def test_a_kept_need_page_follows_its_claims_and_its_edits(world: Any) -> None:
+    need = _published(world)
+    client = _signed_in(world["community_staff"])
+    path = f"/lists/needs/{need.pk}/"
+    first, _ = _page(client, path)
+    assert NOBODY in first
+
+    edit = replace(lists.NeedInput.from_need(need), title="路灯不亮")
+    lists.update_need(world["community_staff"], need, edit)
+    edited, _ = _page(client, path)
+    assert "路灯不亮" in edited
+
+    need.refresh_from_db()
+    lists.claim_need(world["unit_contact"], need, organization=world.unit)
+    claimed, _ = _page(client, path)
+    assert NOBODY not in claimed and "武汉市第一商业学校" in claimed
+
+
+def test_the_menu_follows_a_new_assignment_and_the_unread_count(world: Any) -> None:
+    resident = world["resident"]
+    client = _signed_in(resident)
+    page, _ = _page(client, "/lists/needs/")
+    assert 'data-nav="review"' not in page and 'class="badge red"' not in page
+
+    places.assign_staff(None, resident, world.community)
+    page, _ = _page(client, "/lists/needs/")
+    assert 'data-nav="review"' in page  # the review queue, for staff
+
+    (note,) = notifications.notify([resident], kind="test", title="有一条新消息")
+    page, _ = _page(client, "/lists/needs/")
+    assert '<span class="badge red">' in page
+    notifications.mark_read(resident, note)
+    page, _ = _page(client, "/lists/needs/")
+    assert '<span class="badge red">' not in page
+
+
+def test_each_person_gets_a_kept_form_with_their_own_token(world: Any) -> None:
+    need = _published(world)
+    path = f"/lists/needs/{need.pk}/"
+    phones = []
+    for _ in range(2):  # the same person on two phones: two sessions, two CSRF secrets
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(fresh(world["resident"]))
+        page = client.get(path).content.decode()
+        form = re.search(r'action="[^"]*/withdraw/"[^>]*>\s*<input[^>]+value="([^"]+)"', page)
+        assert form is not None, "the raiser may withdraw an unclaimed need"
+        phones.append((client, form.group(1)))
+    (_first, first_token), (second, second_token) = phones
+    withdraw = f"/lists/needs/{need.pk}/withdraw/"
+    # Had the second phone been given the page kept for the first, its token would be refused.
+    assert second.post(withdraw, {"csrfmiddlewaretoken": first_token}).status_code == 403
+    assert second.post(withdraw, {"csrfmiddlewaretoken": second_token}).status_code == 302
+
+
+def test_a_change_moves_its_community_and_everywhere_and_no_other_community(world: Any) -> None:
+    here, everywhere, there = (
+        ("lists", world.community.pk),
+        ("lists", None),
+        ("lists", world.other_community.pk),
+    )
+    before = [versions.current(key) for key in (here, everywhere, there)]
+    _published(world)
+    after = [versions.current(key) for key in (here, everywhere, there)]
+    moved = [int(a) > int(b) for a, b in zip(after, before, strict=True)]
+    assert moved == [True, True, False]
+    assert Version.objects.filter(scope="lists").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_moves_when_the_change_commits_not_before(world: Any) -> None:
+    community = world.community.pk
+    start = versions.current(("lists", community))
+    with transaction.atomic():
+        _published(world, "修单车")
+        assert versions.current(("lists", community)) == start  # not yet: not committed
+    moved = versions.current(("lists", community))
+    assert moved != start
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _published(world, "修雨棚")
+        raise RuntimeError("rolled back")
+    assert versions.current(("lists", community)) == moved
