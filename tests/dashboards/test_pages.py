@@ -129,7 +129,7 @@ def test_a_dashboard_is_drawn_once_until_the_rollups_change(
         return int(json.loads(raw)["trend-development"]["series"][0]["data"][-1])
 
     before = raised_this_month()
-    # the frame (session, person, menu, unread count), the region and the rollups' generation:
+    # the frame (session, person, its kept menu), the region and the versions it is kept under:
     # no figure is read again
     with django_assert_max_num_queries(8):
         assert raised_this_month() == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache as once
 from typing import Any
 
 from django.contrib import messages
@@ -33,8 +33,8 @@ from wulian.places.queries import assigned_regions
 from wulian.whistle.scorecard import PRIOR_WEIGHT
 
 # A page's figures are computed when its template first reads them, and only then: a cached
-# fragment never does (the template calls what it is given; once, thanks to the cache).
-once = cache
+# fragment never does (the template calls what it is given; `once`, functools.cache, makes
+# each call after the first free).
 
 
 @login_required
