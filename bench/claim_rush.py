@@ -76,7 +76,7 @@ sessions = []
 for user, org in zip(users, orgs):
     store = SessionStore()
     store["_auth_user_id"] = str(user.pk)
-    store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    store["_auth_user_backend"] = "wulian.accounts.backends.KeptUserBackend"
     store["_auth_user_hash"] = user.get_session_auth_hash()
     store.create()
     sessions.append([store.session_key, org.pk])

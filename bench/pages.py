@@ -57,7 +57,7 @@ staff = User.objects.create_user("15900000001", None, real_name="区级测速")
 StaffAssignment.objects.create(user=staff, region=district)
 session = SessionStore()
 session[SESSION_KEY] = str(staff.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "wulian.accounts.backends.KeptUserBackend"
 session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
 session.create()
 need = (Need.objects.filter(community=community, state=Need.State.CLAIMED)

@@ -43,7 +43,7 @@ def versions_move_at_once(request: Any, monkeypatch: pytest.MonkeyPatch) -> None
 
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
-        monkeypatch.setattr(versions, "_after_commit", lambda move, using: move())
+        monkeypatch.setattr(versions, "_after_commit", lambda move, using, changed=(): move())
 
 
 ROLES = [

@@ -147,3 +147,68 @@ def test_a_version_moves_when_the_change_commits_not_before(world: Any) -> None:
         _published(world, "修雨棚")
         raise RuntimeError("rolled back")
     assert versions.current(("lists", community)) == moved
+
+
+def test_a_kept_page_never_hides_a_message_shown_once(world: Any) -> None:
+    need = _published(world)
+    client = _signed_in(world["resident"])
+    path = f"/lists/needs/{need.pk}/"
+    withdraw = f"{path}withdraw/"
+    client.post(withdraw)
+    done = client.get(path).content.decode()
+    assert "需求已撤回" in done  # "The need has been withdrawn."
+    kept = client.get(path).content.decode()
+    assert "需求已撤回" not in kept  # shown once; this page is now kept
+
+    # Withdrawing again changes nothing (no version moves) but says why: the kept page
+    # must not stand in for the one that carries the message.
+    client.post(withdraw)
+    refused = client.get(path).content.decode()
+    assert 'class="message error"' in refused
+    assert 'class="message error"' not in client.get(path).content.decode()
+
+
+def test_a_signed_in_person_is_read_once_and_a_change_to_them_shows_at_once(world: Any) -> None:
+    staff = world["community_staff"]
+    client = _signed_in(staff)
+    path = "/lists/needs/mine/"
+    _page(client, path)
+    _page_again, sql = _page(client, path)
+    assert not [q for q in sql if q.startswith('SELECT "accounts_user"')]  # only their version
+
+    person = fresh(staff)
+    person.real_name = "周新名"
+    person.save()
+    renamed, _ = _page(client, path)
+    assert "周新名" in renamed
+
+    person.is_active = False
+    person.save()
+    assert client.get(path).status_code == 302  # signed out at once: to the sign-in page
+
+
+def test_a_new_password_signs_out_the_other_sessions_at_once(world: Any) -> None:
+    client = _signed_in(world["resident"])
+    path = "/lists/needs/mine/"
+    assert client.get(path).status_code == 200
+    person = fresh(world["resident"])
+    person.set_password("another-long-passphrase-7")
+    person.save()
+    assert client.get(path).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_given_in_a_transaction_count_in_it_before_it_commits(world: Any) -> None:
+    from wulian.orgs import services as orgs
+    from wulian.orgs.queries import memberships_of
+    from wulian.places.rules import staff_region_ids
+
+    person = world["resident"]
+    assert memberships_of(fresh(person)) == [] and not staff_region_ids(fresh(person))
+    with transaction.atomic():  # what was kept above is out of date inside this one
+        orgs.add_member(None, world.unit, person)
+        places.assign_staff(None, person, world.community)
+        assert [unit.id for unit in memberships_of(fresh(person))] == [world.unit.pk]
+        assert staff_region_ids(fresh(person)) == {world.community.pk}
+    assert [unit.id for unit in memberships_of(fresh(person))] == [world.unit.pk]
+    assert staff_region_ids(fresh(person)) == {world.community.pk}

@@ -86,7 +86,7 @@ def test_the_dashboard_shows_the_five_links_and_links_numbers_to_their_lists(
 ):
     client.force_login(rolled["community_staff"])
     url = reverse("dashboards:region", args=[rolled.community.pk]) + "?month=2026-10"
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     page = response.content.decode()
     for title in ("组织联动", "阵地联享", "活动联办", "党员联训", "发展联促"):

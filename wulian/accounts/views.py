@@ -30,7 +30,7 @@ from wulian.core.http import client_ip, safe_next
 from wulian.orgs.rules import get_organization_for
 from wulian.places.rules import get_region_for
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "wulian.accounts.backends.KeptUserBackend"
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

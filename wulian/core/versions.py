@@ -20,16 +20,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib import messages
+from django.core.cache import cache
 from django.db import connections, router, transaction
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 from wulian.core.models import Version
 from wulian.core.registry import Watch
+
+T = TypeVar("T")
 
 #: the version that moves with every change of a scope, whatever the item
 EVERYWHERE = 0
@@ -50,32 +55,62 @@ def bump(scope: str, *items: int | None, everywhere: bool = True) -> None:
     if not keys:
         return
     using = router.db_for_write(Version)
-    _after_commit(lambda: _bump(using, scope, keys), using)
+    _after_commit(lambda: _bump(using, scope, keys), using, [(scope, key) for key in keys])
 
 
-def _after_commit(move: Callable[[], None], using: str) -> None:
-    # Outside a transaction, at once. (The test suite, whose transactions never commit,
-    # moves versions at once: tests/conftest.py.)
+def _after_commit(
+    move: Callable[[], None], using: str, changed: Sequence[tuple[str, int]] = ()
+) -> None:
+    # Outside a transaction, at once. Inside one, what is kept for the changed items'
+    # current versions is not used again until it commits (`moving`). (The test suite, whose
+    # transactions never commit, moves versions at once: tests/conftest.py.)
+    connection = connections[using]
+    if connection.in_atomic_block:
+        connection.__dict__.setdefault("wulian_moving", set()).update(changed)
     transaction.on_commit(move, using=using, robust=True)
 
 
+def moving(scope: str, item: int) -> bool:
+    """True when the current transaction has changed this item: its version moves when the
+    transaction commits, and until then what is kept for the old version is out of date (a
+    unit's new member checked in the same transaction, say)."""
+    connection = connections[router.db_for_write(Version)]
+    pending: set[tuple[str, int]] = connection.__dict__.get("wulian_moving", set())
+    if pending and not connection.in_atomic_block:
+        pending.clear()  # committed or rolled back: nothing is moving any more
+    return (scope, item) in pending
+
+
 def _bump(using: str, scope: str, items: Sequence[int]) -> None:
-    with connections[using].cursor() as cursor:
+    connection = connections[using]
+    connection.__dict__.get("wulian_moving", set()).clear()  # committed
+    with connection.cursor() as cursor:
         cursor.executemany(_BUMP, [(scope, item) for item in items])
 
 
-def current(*keys: tuple[str, int | None]) -> str:
+def current(*keys: tuple[str, int | None], each_of: tuple[str, QuerySet[Any]] | None = None) -> str:
     """The versions of these (scope, item) pairs as one string, for a cache key; a pair that
-    never moved is 0. One query."""
+    never moved is 0. With `each_of` (a scope and a query of ids), the versions of every
+    item of that scope the query names are read too (those that ever moved), in the same
+    single query."""
     wanted = [(scope, item if item is not None else EVERYWHERE) for scope, item in keys]
-    if not wanted:
+    where = ["(scope = %s AND item = %s)"] * len(wanted)
+    params: list[Any] = [part for pair in wanted for part in pair]
+    if each_of is not None:
+        scope, ids = each_of
+        sql, ids_params = ids.query.sql_with_params()
+        where.append(f"(scope = %s AND item IN ({sql}))")
+        params += [scope, *ids_params]
+    if not where:
         return ""
-    where = " OR ".join(["(scope = %s AND item = %s)"] * len(wanted))
-    params = [part for pair in wanted for part in pair]
     with connections[router.db_for_read(Version)].cursor() as cursor:
-        cursor.execute(f"SELECT scope, item, value FROM {_TABLE} WHERE {where}", params)
+        cursor.execute(
+            f"SELECT scope, item, value FROM {_TABLE} WHERE {' OR '.join(where)}", params
+        )
         found = {(scope, item): value for scope, item, value in cursor.fetchall()}
-    return ".".join(str(found.get(pair, 0)) for pair in wanted)
+    shown = [str(found.pop(pair, 0)) for pair in wanted]
+    shown += [f"{item}:{value}" for (_scope, item), value in sorted(found.items())]
+    return ".".join(shown)
 
 
 def connect(watches: Iterable[Watch]) -> None:
@@ -100,25 +135,52 @@ def connect(watches: Iterable[Watch]) -> None:
 
 
 def for_request(request: HttpRequest, *keys: tuple[str, int | None]) -> str:
-    """`current(*keys)`, read in the same query as the version of the person making the
-    request (kept on the request for `person_version`, which the menu reads)."""
-    user = request.user
-    if not user.is_authenticated or hasattr(request, "_wulian_person_version"):
-        return current(*keys)
-    both = current(("person", user.pk), *keys)
-    person, _dot, rest = both.partition(".")
-    request._wulian_person_version = person  # type: ignore[attr-defined]
-    return rest
+    """`current(*keys)`, read once per request (a kept page and the kept part of it it draws
+    ask for the same), and in the same query as the version of the person making the
+    request unless that is known already (kept on the user for `person_version_of`)."""
+    read: dict[tuple[tuple[str, int | None], ...], str] = request.__dict__.setdefault(
+        "_wulian_versions", {}
+    )
+    if keys in read:
+        return read[keys]
+    user: Any = request.user
+    if not user.is_authenticated or hasattr(user, "_wulian_person_version"):
+        shown = current(*keys)
+    else:
+        both = current(("person", user.pk), *keys)
+        person, _dot, shown = both.partition(".")
+        user._wulian_person_version = person
+    read[keys] = shown
+    return shown
+
+
+def person_version_of(user: Any) -> str:
+    """The version of a person (their row, roles, units, menu, unread count), read once per
+    user object; "" for a visitor who has not signed in."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if not hasattr(user, "_wulian_person_version"):
+        user._wulian_person_version = current(("person", user.pk))
+    return str(user._wulian_person_version)
 
 
 def person_version(request: HttpRequest) -> str:
-    """The version of the person making the request (their roles, units, menu, unread
-    count), read once per request; "" for a visitor who has not signed in."""
-    if not request.user.is_authenticated:
-        return ""
-    if not hasattr(request, "_wulian_person_version"):
-        for_request(request)
-    return str(request._wulian_person_version)  # type: ignore[attr-defined]
+    """The version of the person making the request (see `person_version_of`)."""
+    return person_version_of(request.user)
+
+
+def for_person(user: Any, name: str, compute: Callable[[], T]) -> T:
+    """What `compute` finds out about a person (the regions they are assigned to, their
+    units), kept in this process until their version moves: for a person who opens page
+    after page, the lookups every permission check needs cost no query."""
+    if moving("person", user.pk):
+        return compute()
+    key = f"person:{user.pk}:{person_version_of(user)}:{name}"
+    found: T | None = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, KEPT_SECONDS)
+    return found
 
 
 #: how long a kept part of a page lives at most; its key moves with the versions of what it
@@ -145,3 +207,31 @@ def page_key(request: HttpRequest, *keys: tuple[str, int | None], forms: bool = 
         secret = request.META.get("CSRF_COOKIE", "")
         parts.append(hashlib.sha256(secret.encode()).hexdigest()[:16])
     return "|".join(parts)
+
+
+def kept_page(
+    request: HttpRequest, *keys: tuple[str, int | None], draw: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The whole page as drawn before for this person, when none of the versions of what it
+    shows (`keys`) has moved since; otherwise `draw()` it, and keep it if it is a plain 200.
+    Call it after the page's permission check: a kept page skips everything else, the menu
+    and the frame included, which cost as much as a page's own content.
+
+    A page that has a message to show once (a flash message, shown and then gone) is drawn
+    afresh and not kept; so is any answer but a GET's."""
+    if request.method != "GET" or len(messages.get_messages(request)):
+        return draw()
+    key = "page:" + page_key(request, *keys, forms=True)  # every page's frame holds forms
+    kept: tuple[bytes, str] | None = cache.get(key)
+    if kept is not None:
+        body, content_type = kept
+        return HttpResponse(body, content_type=content_type)
+    response = draw()
+    if (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not len(messages.get_messages(request))
+    ):
+        cache.set(key, (response.content, response["Content-Type"]), KEPT_SECONDS)
+    return response

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wulian.accounts.models import User
+from wulian.core import versions
 from wulian.core.bounds import query_int
 from wulian.core.db import lag_tolerant
 from wulian.core.errors import DomainError
@@ -31,6 +32,9 @@ from wulian.orgs.queries import memberships_of
 from wulian.places.models import Region
 from wulian.places.queries import assigned_regions
 from wulian.whistle.scorecard import PRIOR_WEIGHT
+
+# A dashboard page, as drawn for each person, is kept until the rollups are written again.
+ROLLUPS = ("rollups", None)
 
 # A page's figures are computed when its template first reads them, and only then: a cached
 # fragment never does (the template calls what it is given; `once`, functools.cache, makes
@@ -58,20 +62,24 @@ def region_view(request: HttpRequest, pk: int) -> HttpResponse:
     month = panels.parse_month(request.GET.get("month"))
     board = once(lambda: panels.board(region, month))
     compounds = once(lambda: panels.by_compound(region, month) if region.is_community else ([], []))
-    return render(
+    return versions.kept_page(
         request,
-        "dashboards/region.html",
-        {
-            "board": board,
-            "compound_columns": lambda: compounds()[0],
-            "compounds": lambda: compounds()[1],
-            "charts": lambda: board().charts_data(),
-            "region": region,
-            "month": month,
-            "screen_url": reverse("dashboards:screen", args=[region.pk]),
-            "fragment": fragment_key(request, "region", region.pk, month),
-            "fragment_seconds": FRAGMENT_SECONDS,
-        },
+        ROLLUPS,
+        draw=lambda: render(
+            request,
+            "dashboards/region.html",
+            {
+                "board": board,
+                "compound_columns": lambda: compounds()[0],
+                "compounds": lambda: compounds()[1],
+                "charts": lambda: board().charts_data(),
+                "region": region,
+                "month": month,
+                "screen_url": reverse("dashboards:screen", args=[region.pk]),
+                "fragment": fragment_key(request, "region", region.pk, month),
+                "fragment_seconds": FRAGMENT_SECONDS,
+            },
+        ),
     )
 
 
@@ -127,22 +135,26 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
             row["cells"] = [panels.format_value(i, row["values"].get(i.key)) for i in columns]
         return Paginator(rows, 100).get_page(number)
 
-    return render(
+    return versions.kept_page(
         request,
-        "dashboards/compare.html",
-        {
-            "region": region,
-            "month": month,
-            "label": panels.month_label(month),
-            "columns": columns,
-            "page": page,
-            "sort": sort,
-            "descending": descending,
-            "fragment": fragment_key(
-                request, "compare", region.pk, month, sort, descending, number
-            ),
-            "fragment_seconds": FRAGMENT_SECONDS,
-        },
+        ROLLUPS,
+        draw=lambda: render(
+            request,
+            "dashboards/compare.html",
+            {
+                "region": region,
+                "month": month,
+                "label": panels.month_label(month),
+                "columns": columns,
+                "page": page,
+                "sort": sort,
+                "descending": descending,
+                "fragment": fragment_key(
+                    request, "compare", region.pk, month, sort, descending, number
+                ),
+                "fragment_seconds": FRAGMENT_SECONDS,
+            },
+        ),
     )
 
 
@@ -152,18 +164,22 @@ def unit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     unit = get_unit_for(user, pk)
     month = panels.parse_month(request.GET.get("month"))
-    return render(
+    return versions.kept_page(
         request,
-        "dashboards/unit.html",
-        {
-            "card": once(lambda: scorecard(unit, month)),
-            "fragment": fragment_key(request, "unit", unit.pk, month),
-            "fragment_seconds": FRAGMENT_SECONDS,
-            "unit": unit,
-            "month": month,
-            "label": panels.month_label(month),
-            "prior_weight": PRIOR_WEIGHT,
-        },
+        ROLLUPS,
+        draw=lambda: render(
+            request,
+            "dashboards/unit.html",
+            {
+                "card": once(lambda: scorecard(unit, month)),
+                "fragment": fragment_key(request, "unit", unit.pk, month),
+                "fragment_seconds": FRAGMENT_SECONDS,
+                "unit": unit,
+                "month": month,
+                "label": panels.month_label(month),
+                "prior_weight": PRIOR_WEIGHT,
+            },
+        ),
     )
 
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from wulian.core import versions
 from wulian.core.text import mask_name
 from wulian.events.models import EventNeed, ReleaseEvent
-from wulian.events.rules import event_communities
 from wulian.lists.models import Agreement, Claim, Need, PartyKind
 
 KINDS: tuple[str, ...] = (
@@ -243,10 +242,11 @@ def sentence(report: Report) -> str:
 
 def board_version(event: ReleaseEvent) -> str:
     """A short fingerprint of everything the board shows, in one query: the event's own
-    version (its state, title, needs on its list) and its communities' lists (the needs'
-    titles and slots, every claim). See `core.versions` and the apps' WATCHES."""
+    version (its state, title, communities, needs on its list) and its communities' lists
+    (the needs' titles and slots, every claim). See `core.versions` and the apps' WATCHES."""
+    communities = ReleaseEvent.communities.through.objects.filter(releaseevent=event)
     shown = versions.current(
-        ("events", event.pk), *[("lists", c.pk) for c in event_communities(event)]
+        ("events", event.pk), each_of=("lists", communities.values("region_id"))
     )
     return hashlib.sha256(f"{event.pk}:{shown}".encode()).hexdigest()[:16]
 

@@ -50,7 +50,7 @@ def get_event_for(user: Any, pk: Any, perm: str = "events.view_event") -> Releas
     """The event, or 404 when the person may not see it, 403 when they may not do `perm`."""
     return get_for(
         user,
-        ReleaseEvent.objects.prefetch_related("communities"),
+        ReleaseEvent.objects.all(),  # its communities are read when a check needs them
         pk,
         perm,
         view_perm="events.view_event",

@@ -82,9 +82,7 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
     community = _selected_community(request)
     user = request.user
 
-    @once
-    def drawn() -> dict[str, Any]:
-        # Only when the kept list (below) has moved on: a kept one costs none of this.
+    def draw() -> HttpResponse:
         filters = forms.NeedFilterForm(
             request.GET or None, community=community or home_community(user)
         )
@@ -99,25 +97,18 @@ def need_list_view(request: HttpRequest) -> HttpResponse:
         staff_communities = covered_regions(user).filter(level=Region.Level.COMMUNITY)
         managed = community or home_community(user)
         can_manage = managed is not None and user.has_perm("lists.manage_lists", managed)
-        return {
+        context = {
+            "community": community,
             "page": page,
             "filters": filters,
             "is_staff": staff_communities.exists(),
             "managed": managed if can_manage else None,
         }
+        return render(request, "lists/need_list.html", context)
 
-    return render(
-        request,
-        "lists/need_list.html",
-        {
-            "community": community,
-            "drawn": drawn,
-            # The list as drawn for this person, until anything it shows changes.
-            "kept": versions.page_key(
-                request, ("lists", community.pk if community else None), ("categories", None)
-            ),
-            "kept_seconds": versions.KEPT_SECONDS,
-        },
+    # The list as drawn for this person, until anything it shows changes.
+    return versions.kept_page(
+        request, ("lists", community.pk if community else None), ("categories", None), draw=draw
     )
 
 
@@ -261,9 +252,19 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def need_view(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_need_for(request.user, pk, related=("community",))
+    # The page as drawn for this person (with their own form tokens), until anything it
+    # shows changes.
+    return versions.kept_page(
+        request,
+        ("lists", need.community_id),
+        ("categories", None),
+        draw=lambda: _draw_need(request, need),
+    )
+
+
+def _draw_need(request: HttpRequest, need: Need) -> HttpResponse:
     user = request.user
-    # What the page shows beyond the need is worked out only when the kept page (below) has
-    # moved on; each is called by the template, once.
+    # Each is called by the template, once, and only where the page shows it.
     can_review = once(lambda: user.has_perm("lists.review_need", need))
     can_invite = once(
         lambda: need.state == Need.State.PUBLISHED and user.has_perm("lists.invite_to_claim", need)
@@ -320,12 +321,6 @@ def need_view(request: HttpRequest, pk: int) -> HttpResponse:
         "reject_form": forms.RejectForm(),
         "merge_form": forms.MergeForm(),
         "cancel_form": forms.CancelForm(),
-        # The page as drawn for this person (with their own form tokens), until anything it
-        # shows changes.
-        "kept": versions.page_key(
-            request, ("lists", need.community_id), ("categories", None), forms=True
-        ),
-        "kept_seconds": versions.KEPT_SECONDS,
     }
     return render(request, "lists/need_detail.html", context)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from wulian.core import versions
 from wulian.orgs.models import Membership, Organization
 from wulian.places.models import Region
 
@@ -41,19 +42,24 @@ def organisation_counts(community: Region) -> list[KindCount]:
 
 
 def memberships_of(user: Any) -> list[MemberOf]:
-    """The organisations a person belongs to (cached on the user for the request)."""
+    """The organisations a person belongs to, kept until their version moves (a membership
+    or a unit's new name moves it: orgs.apps.WATCHES) and on the user for the request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached: list[MemberOf] | None = getattr(user, "_memberships_of", None)
     if cached is None:
-        cached = [
-            MemberOf(
-                m.organization_id,
-                m.organization.short_name or m.organization.name,
-                m.role,
-                m.organization.kind,
-            )
-            for m in Membership.objects.filter(user=user).select_related("organization")
-        ]
+        cached = versions.for_person(
+            user,
+            "memberships",
+            lambda: [
+                MemberOf(
+                    m.organization_id,
+                    m.organization.short_name or m.organization.name,
+                    m.role,
+                    m.organization.kind,
+                )
+                for m in Membership.objects.filter(user=user).select_related("organization")
+            ],
+        )
         user._memberships_of = cached
     return cached

@@ -7,18 +7,24 @@ from typing import Any
 import rules
 from django.db.models import QuerySet
 
+from wulian.core import versions
 from wulian.core.access import get_for
 from wulian.places.models import Compound, Region, StaffAssignment
 
 
 def staff_region_ids(user: Any) -> frozenset[int]:
-    """Ids of the regions a person is assigned to, cached on the user object for the request."""
+    """Ids of the regions a person is assigned to, kept until their version moves (a new
+    assignment moves it: places.apps.WATCHES) and on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached: frozenset[int] | None = getattr(user, "_wulian_staff_regions", None)
     if cached is None:
-        cached = frozenset(
-            StaffAssignment.objects.filter(user=user).values_list("region_id", flat=True)
+        cached = versions.for_person(
+            user,
+            "staff_regions",
+            lambda: frozenset(
+                StaffAssignment.objects.filter(user=user).values_list("region_id", flat=True)
+            ),
         )
         user._wulian_staff_regions = cached
     return cached
