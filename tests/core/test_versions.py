@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -30,8 +31,11 @@ def _published(world: Any, title: str = "楼道灯坏了") -> Any:
 
 
 def _signed_in(person: Any) -> Client:
+    """A browser that has opened a page already (and so has its CSRF cookie)."""
     client = Client()
     client.force_login(fresh(person))
+    client.get("/accounts/login/")
+    assert settings.CSRF_COOKIE_NAME in client.cookies
     return client
 
 
@@ -212,3 +216,24 @@ def test_roles_given_in_a_transaction_count_in_it_before_it_commits(world: Any) 
         assert staff_region_ids(fresh(person)) == {world.community.pk}
     assert [unit.id for unit in memberships_of(fresh(person))] == [world.unit.pk]
     assert staff_region_ids(fresh(person)) == {world.community.pk}
+
+
+def test_a_browser_that_keeps_no_cookie_is_never_given_a_kept_page(world: Any) -> None:
+    need = _published(world)
+    path = f"/lists/needs/?community={world.community.pk}"
+    for _ in range(3):  # a fresh client for each request: no session, no CSRF cookie
+        page, sql = _page(Client(), path)
+        assert need.title in page and _read_needs(sql)  # drawn each time
+    assert _kept_pages() == 0  # and nothing kept for secrets nobody will send again
+    browser = Client()
+    _page(browser, path)  # its first page sets the CSRF cookie, sent from now on
+    _page(browser, path)
+    kept, sql = _page(browser, path)
+    assert need.title in kept and _read_needs(sql) == []
+    assert _kept_pages() == 1
+
+
+def _kept_pages() -> int:
+    from django.core.cache import cache
+
+    return sum(":page:" in key for key in cache._cache)  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connections, router, transaction
@@ -218,8 +219,14 @@ def kept_page(
     and the frame included, which cost as much as a page's own content.
 
     A page that has a message to show once (a flash message, shown and then gone) is drawn
-    afresh and not kept; so is any answer but a GET's."""
-    if request.method != "GET" or len(messages.get_messages(request)):
+    afresh and not kept; so is any answer but a GET's, and a page for a browser that brought
+    no CSRF cookie (a first visit, or a robot that keeps none: each would fill the cache with
+    pages drawn for a secret nobody sends again)."""
+    if (
+        request.method != "GET"
+        or settings.CSRF_COOKIE_NAME not in request.COOKIES
+        or len(messages.get_messages(request))
+    ):
         return draw()
     key = "page:" + page_key(request, *keys, forms=True)  # every page's frame holds forms
     kept: tuple[bytes, str] | None = cache.get(key)
