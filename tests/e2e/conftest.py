@@ -107,6 +107,7 @@ def check_accessibility(page: Any) -> None:
     that the browser answers from the vendored file."""
     from urllib.parse import urlsplit
 
+    page.wait_for_load_state()
     parts = urlsplit(page.url)
     address = f"{parts.scheme}://{parts.netloc}/__axe-core.js"
     page.route(

@@ -45,6 +45,7 @@ def test_staff_set_up_households_a_venue_and_a_helper_on_a_phone(
     try:
         staff.goto(base + f"/council/{board.pk}/household/")
         staff.locator(f"a[href='/council/{board.pk}/households/import/']").click()
+        staff.wait_for_url(f"**/council/{board.pk}/households/import/")
         _look(staff)
         bad = tmp_path / "花名册-有错.xlsx"
         bad.write_bytes(register_file(BAD))
@@ -65,6 +66,7 @@ def test_staff_set_up_households_a_venue_and_a_helper_on_a_phone(
 
         staff.goto(base + f"/activities/venues/?community={world.community.pk}")
         staff.locator("#venue-create").click()
+        staff.wait_for_url("**/activities/venues/new/**")
         _look(staff)
         staff.locator("select[name=owner]").select_option(str(world.unit.pk))
         staff.locator("input[name=name]").fill("第三教室")

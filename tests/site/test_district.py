@@ -81,3 +81,16 @@ def test_staff_of_the_district_compare_its_communities(district, client):
     )
     for community in made:
         assert community.name in page.content.decode()
+
+
+def test_the_districts_bulk_rows_carry_their_parents_community(district):
+    from django.apps import apps
+    from django.db.models import F
+
+    from wulian.places.models import InCommunity
+
+    for model in apps.get_models():
+        if issubclass(model, InCommunity):
+            parent = f"{model.community_parent}__community_id"
+            assert model.objects.count() > 0, model._meta.label
+            assert not model.objects.exclude(community_id=F(parent)).exists(), model._meta.label

@@ -28,6 +28,7 @@ from django.utils.translation import pgettext_lazy
 
 from wulian.activities.constraints import PostgresExclusion, TsTzRange
 from wulian.core.models import StoredFile
+from wulian.places.models import InCommunity
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -332,7 +333,9 @@ HOLDING = ("confirmed", "offered")  # states that hold a place
 LIVE_SIGNUP = ("confirmed", "offered", "waiting")
 
 
-class SignUp(models.Model):
+class SignUp(InCommunity):
+    community_parent = "activity"
+
     class Role(models.TextChoices):
         PARTICIPANT = "participant", _("Participant")
         VOLUNTEER = "volunteer", _("Volunteer")

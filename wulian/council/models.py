@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 
 from wulian.core.models import StoredFile
 from wulian.core.text import mask_name
+from wulian.places.models import InCommunity
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -297,7 +298,9 @@ class Comment(models.Model):
         return mask_name(self.author.real_name)
 
 
-class Meeting(models.Model):
+class Meeting(InCommunity):
+    community_parent = "council"
+
     class State(models.TextChoices):
         PLANNED = "planned", pgettext_lazy("meeting state", "Planned")
         NOTICED = "noticed", pgettext_lazy("meeting state", "Notice published")
@@ -343,10 +346,6 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def community(self) -> object:
-        return self.council.community
 
 
 class AgendaItem(models.Model):

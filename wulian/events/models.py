@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from wulian.places.models import InCommunity
+
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
 
@@ -57,8 +59,10 @@ class ReleaseEvent(models.Model):
         return self.state != ReleaseEvent.State.DRAFT
 
 
-class EventNeed(models.Model):
+class EventNeed(InCommunity):
     """A need on an event's list, in the order it hangs on the wall."""
+
+    community_parent = "need"
 
     event = models.ForeignKey(ReleaseEvent, on_delete=models.CASCADE, related_name="event_needs")
     need = models.ForeignKey("lists.Need", on_delete=models.PROTECT, related_name="event_entries")

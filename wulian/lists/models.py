@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wulian.core.models import StoredFile
+from wulian.places.models import InCommunity
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -365,8 +366,10 @@ class Resource(models.Model):
         return f"{self.capacity_number} {self.capacity_unit}{' / ' + period if period else ''}"
 
 
-class Claim(models.Model):
+class Claim(InCommunity):
     """揭榜: a person claims a published need, for themselves or for an organisation."""
+
+    community_parent = "need"
 
     class State(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -485,8 +488,10 @@ class Project(models.Model):
         return self.title
 
 
-class Agreement(models.Model):
+class Agreement(InCommunity):
     """项目认领书: scope, each side's duties and dates; frozen once both sides have signed."""
+
+    community_parent = "project"
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="agreement")
     scope = models.TextField(_("scope"))

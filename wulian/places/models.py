@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -177,3 +178,45 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.region}"
+
+
+_Row = TypeVar("_Row", bound="InCommunity")
+
+
+class InCommunityQuerySet(models.QuerySet[_Row]):
+    def bulk_create(self, objs: Iterable[_Row], *args: Any, **kwargs: Any) -> list[_Row]:
+        rows = list(objs)
+        for row in rows:
+            row.fill_community()
+        return super().bulk_create(rows, *args, **kwargs)
+
+
+class InCommunity(models.Model):
+    """A row reached through a parent that lies in one community (a claim through its need, a
+    sign-up through its activity), keyed by that community itself, so that a city's data can
+    be distributed by community (docs/deployment.md, "Past one primary"). The key is filled
+    from the parent whenever the row is saved or bulk-created; it never changes after."""
+
+    #: the field naming the parent that lies in the community ("need", "whistle")
+    community_parent: ClassVar[str]
+
+    community = models.ForeignKey(
+        Region,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = InCommunityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_community()
+        super().save(*args, **kwargs)
+
+    def fill_community(self) -> None:
+        if self.community_id is None:
+            self.community_id = getattr(self, self.community_parent).community_id

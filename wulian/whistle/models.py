@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wulian.core.models import StoredFile
+from wulian.places.models import InCommunity
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -138,7 +139,9 @@ class Whistle(models.Model):
         return self.title
 
 
-class WhistleCall(models.Model):
+class WhistleCall(InCommunity):
+    community_parent = "whistle"
+
     class State(models.TextChoices):
         CALLED = "called", _("Called")
         SIGNED = "signed", _("Signed for")
