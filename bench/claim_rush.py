@@ -48,14 +48,21 @@ from wulian.places import services as places
 from wulian.places.models import Region
 
 claimants, needs_n = int(sys.argv[1]), int(sys.argv[2])
-city = places.create_region("武汉市", Region.Level.CITY)
-district = places.create_region("江岸区", Region.Level.DISTRICT, city)
-sub = places.create_region("西马街道", Region.Level.SUBDISTRICT, district)
-community = places.create_region("江汉北路社区", Region.Level.COMMUNITY, sub)
-staff = User.objects.create_user("13800000001", "rush-pass-1", real_name="施敏")
-places.assign_staff(None, staff, community)
-committee = Organization.objects.create(name="社区党委", kind="community", region=community)
-Membership.objects.create(organization=committee, user=staff, role="admin")
+# on an empty database its own community; on a demo (a district's) the demo's 江汉北路社区,
+# its party secretary and its party committee
+community = Region.objects.filter(name="江汉北路社区", level=Region.Level.COMMUNITY).first()
+if community is None:
+    city = places.create_region("武汉市", Region.Level.CITY)
+    district = places.create_region("江岸区", Region.Level.DISTRICT, city)
+    sub = places.create_region("西马街道", Region.Level.SUBDISTRICT, district)
+    community = places.create_region("江汉北路社区", Region.Level.COMMUNITY, sub)
+    staff = User.objects.create_user("13800000001", "rush-pass-1", real_name="施敏")
+    places.assign_staff(None, staff, community)
+    committee = Organization.objects.create(name="社区党委", kind="community", region=community)
+    Membership.objects.create(organization=committee, user=staff, role="admin")
+else:
+    staff = User.objects.get(mobile="13800000001")
+    committee = Organization.objects.filter(kind="community", region=community).order_by("pk")[0]
 event = events.create_event(staff, title="机会清单发布会", starts_at=timezone.now(),
                             communities=[community])
 needs = [lists.publish_need(staff, lists.raise_need(
@@ -65,10 +72,10 @@ events.add_needs(staff, event, needs)
 events.open_event(staff, event)
 password = make_password(None)
 users = User.objects.bulk_create([
-    User(mobile=f"139{i:08d}", real_name=f"认领人{i}", password=password)
+    User(mobile=f"137{i:08d}", real_name=f"认领人{i}", password=password)
     for i in range(claimants)])
 orgs = Organization.objects.bulk_create([
-    Organization(name=f"企业{i:04d}", kind="enterprise", region=community)
+    Organization(name=f"抢单企业{i:04d}", kind="enterprise", region=community)
     for i in range(claimants)])
 Membership.objects.bulk_create([
     Membership(organization=o, user=u, role="admin") for o, u in zip(orgs, users)])
@@ -84,10 +91,12 @@ print(json.dumps({"needs": [n.pk for n in needs], "sessions": sessions}))
 """
 
 CHECK = r"""
-import json
+import json, sys
 from django.db.models import Count, Q
 from wulian.lists.models import Need
-rows = Need.objects.annotate(active=Count("claims", filter=Q(claims__state="active")))
+ids = json.loads(sys.argv[1])  # the seeded needs
+rows = Need.objects.filter(pk__in=ids).annotate(
+    active=Count("claims", filter=Q(claims__state="active")))
 print(json.dumps({
     "double": sum(max(0, r.active - r.slots) for r in rows),
     "claimed": sum(1 for r in rows if r.active),
@@ -249,7 +258,7 @@ def main() -> None:
         port = site.serve(args.workers, args.threads, f"/lists/needs/{seeded['needs'][0]}/claim/")
         claimants, elapsed = rush(port, seeded, args.window, args.tries, time_limit=args.time_limit)
         site.stop()
-        checked = site.shell(CHECK)
+        checked = site.shell(CHECK, json.dumps(seeded["needs"]))
 
     latencies = [ms for c in claimants for ms in c.latencies]
     pages = [ms for c in claimants for ms in c.page_latencies]

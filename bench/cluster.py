@@ -1,14 +1,16 @@
 """A city's topology on one machine, under faults: PostgreSQL primary and streaming standby,
 PgBouncer, nginx in front of three app servers, two workers, every part its own process.
 
-    .venv/bin/python bench/cluster.py [--claimants 300] [--needs 49] [--window 20]
+    .venv/bin/python bench/cluster.py [--claimants 300] [--needs 49] [--scale district]
 
 From the installed Debian packages (postgresql 15, pgbouncer, nginx) it starts, on loopback and
 in a throwaway folder: a primary (`initdb`), a hot standby (`pg_basebackup -R`, streaming),
 PgBouncer in transaction pooling in front of both, three gunicorn app servers (2 workers × 2
 threads each; the primary and the replica through PgBouncer, `PGBOUNCER=true`) and nginx
 balancing them as `deploy/nginx/wulian.conf` does (a GET an app server dropped is retried on
-another, a POST never). Then:
+another, a POST never). It seeds a district (`wulian demo --scale district`: 100 communities,
+about 100,000 needs; `--scale community` or `none` for a quicker run), and on top of it the
+rush's own event, needs and claimants in the demo's 江汉北路社区. Then:
 
 1. the claim rush (`bench/claim_rush.py`'s claimants and seed) through nginx, during which one
    app server is killed with SIGKILL and started again: no double claim, no lost claim (every
@@ -62,24 +64,24 @@ staff = User.objects.get(mobile="13800000001")
 community = Region.objects.get(name="江汉北路社区")
 unit = Organization.objects.filter(kind="enterprise").order_by("pk").first()
 with time_machine.travel(timezone.now() - datetime.timedelta(hours=3), tick=False):
-    for i in range(100):
-        services.blow_whistle(staff, community, services.WhistleInput(
-            type="emergency", title=f"第{i}号险情", units=[unit]))
+    calls = [services.blow_whistle(staff, community, services.WhistleInput(
+        type="emergency", title=f"第{i}号险情", units=[unit])) for i in range(100)]
 from django_tasks_db.models import DBTaskResult
 from wulian.notifications.models import Delivery, Notification
 DBTaskResult.objects.all().delete(); Delivery.objects.all().delete()
 Notification.objects.all().delete()
-print(json.dumps({"calls": 100}))
+print(json.dumps({"whistles": [w.pk for w in calls]}))
 """
 
 SWEEP_CHECK = r"""
-import json
+import json, sys
 from django.db.models import Count
 from wulian.notifications.models import Notification
 from wulian.whistle.models import WhistleCall
 twice = (Notification.objects.values("recipient", "key")
          .annotate(n=Count("id")).filter(n__gt=1).count())
-done = WhistleCall.objects.filter(report_overdue=True, escalated_at__isnull=False).count()
+done = WhistleCall.objects.filter(whistle__in=json.loads(sys.argv[1]), report_overdue=True,
+                                  escalated_at__isnull=False).count()
 print(json.dumps({"notifications": Notification.objects.count(), "made_twice": twice,
                   "calls_swept": done}))
 """
@@ -91,6 +93,32 @@ from django.utils import timezone
 from wulian.notifications import services
 later = timezone.now() + 2 * services.RECOVERY_GRACE + services.SENDING_LEASE
 print(json.dumps({"enqueued": services.recover_deliveries(later)}))
+"""
+
+STANDBY_READY = r"""
+import json, time
+from django.db import connections
+from django.db.utils import OperationalError
+for _ in range(600):  # the restarted standby replays its WAL before it answers a read
+    try:
+        connections["replica"].close()
+        with connections["replica"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        break
+    except OperationalError:
+        time.sleep(0.5)
+print(json.dumps({}))
+"""
+
+RESET = r"""
+import json, sys
+from wulian.lists.models import Agreement, Claim, Need, Project
+ids = json.loads(sys.argv[1])  # the rush's needs: claimed again from the start
+Agreement.objects.filter(project__need__in=ids).delete()
+Project.objects.filter(need__in=ids).delete()
+Claim.objects.filter(need__in=ids).delete()
+Need.objects.filter(pk__in=ids).update(state="published", claimed_slots=0)
+print(json.dumps({}))
 """
 
 DELIVERY_CHECK = r"""
@@ -395,6 +423,12 @@ def main() -> None:
     parser.add_argument("--needs", type=int, default=49)
     parser.add_argument("--tries", type=int, default=3)
     parser.add_argument("--window", type=float, default=20, help="seconds of arrivals")
+    parser.add_argument(
+        "--scale",
+        choices=("district", "community", "none"),
+        default="district",
+        help="the demo under the rush's own seed (district: wulian demo --scale district)",
+    )
     args = parser.parse_args()
     for tool in ("nginx", "pgbouncer", str(PGBIN / "postgres")):
         if shutil.which(tool) is None:
@@ -418,6 +452,9 @@ def main() -> None:
         cluster.databases()
         cluster.pgbouncer()
         cluster.manage("migrate", "-v0")
+        if args.scale != "none":
+            cluster.manage("demo", "--scale", args.scale, "--quiet")
+            phase("seeded")
         seeded = cluster.shell(CLAIM_SEED, str(args.claimants), str(args.needs))
         for name in ("app1", "app2", "app3"):
             cluster.app(name)
@@ -440,7 +477,8 @@ def main() -> None:
         claimants, seconds = rush(
             front, seeded, args.window, args.tries, during=kill_and_restart, seed=20261203
         )
-        checked = cluster.shell(CLAIM_CHECK)
+        needs = json.dumps(seeded["needs"])
+        checked = cluster.shell(CLAIM_CHECK, needs)
         reported = {p for c in claimants for p in c.projects}
         lost = cluster.shell(
             "import json, sys\nfrom wulian.lists.models import Project\n"
@@ -470,19 +508,19 @@ def main() -> None:
 
         phase("rush")
         # 2. a worker killed in the middle of a sweep; two workers finish it
-        cluster.shell(SWEEP_SEED)
+        whistles = json.dumps(cluster.shell(SWEEP_SEED)["whistles"])
         cluster.worker("worker1")
         deadline = time.monotonic() + 120
         swept: dict[str, int] = {"notifications": 0}
         while time.monotonic() < deadline and swept["notifications"] == 0:
-            swept = cluster.shell(SWEEP_CHECK)
+            swept = cluster.shell(SWEEP_CHECK, whistles)
         cluster.kill("worker1")
-        at_kill = cluster.shell(SWEEP_CHECK)
+        at_kill = cluster.shell(SWEEP_CHECK, whistles)
         cluster.worker("worker1")
         cluster.worker("worker2")
         last = -1
         while time.monotonic() < deadline:
-            swept = cluster.shell(SWEEP_CHECK)
+            swept = cluster.shell(SWEEP_CHECK, whistles)
             if swept["calls_swept"] == 100 and swept["notifications"] == last:
                 break  # every call swept, and nothing more made since the last look
             last = swept["notifications"]
@@ -501,24 +539,30 @@ def main() -> None:
         phase("workers")
         # 3. the standby killed: the lag-tolerant pages keep answering
         cluster.kill("standby")
-        answers = [request(front, "GET", "/lists/needs/")[0] for _ in range(60)]
+        answers, took = [], []
+        for _ in range(60):
+            began = time.monotonic()
+            answers.append(request(front, "GET", "/lists/needs/")[0])
+            took.append(1000 * (time.monotonic() - began))
+        took.sort()
+        began = time.monotonic()
+        cluster.postgres("standby")
+        standby = f"postgres://postgres@127.0.0.1:{cluster.ports['standby']}/wulian"
+        run_code({**cluster.env(direct=True), "REPLICA_DATABASE_URL": standby}, STANDBY_READY)
         result["standby_killed"] = {
             "requests": len(answers),
             "ok": answers.count(200),
             "errors": len(answers) - answers.count(200),
+            "ms_median": round(took[len(took) // 2]),
+            "ms_max": round(took[-1]),
+            "restart_to_reads_s": round(time.monotonic() - began, 1),
         }
-        cluster.postgres("standby")
 
         phase("standby")
         # 4. claims a second: the cluster, then one app server alone, everyone at once
         rates: dict[str, Any] = {}
         for label, port in (("cluster", front), ("one_server", cluster.ports["app1"])):
-            cluster.shell(
-                "import json\nfrom wulian.lists.models import Claim, Project, Agreement\n"
-                "Agreement.objects.all().delete(); Project.objects.all().delete()\n"
-                "Claim.objects.all().delete()\nfrom wulian.lists.models import Need\n"
-                "Need.objects.update(state='published', claimed_slots=0)\nprint(json.dumps({}))"
-            )
+            cluster.shell(RESET, needs)
             claimants, seconds = rush(port, seeded, 0, args.tries, seed=20261203)
             rates[label] = claims_per_second(claimants, seconds)
             rates[f"{label}_answers"] = {

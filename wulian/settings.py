@@ -209,6 +209,12 @@ DATABASE_ROUTERS: list[str] = []
 if REPLICA_DATABASE_URL:
     DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=60)
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A standby that is down must not hold a page: PgBouncer keeps a login waiting for a server
+    # (query_wait_timeout, 120 s by default) before it gives up; libpq gives up first, and
+    # wulian/core/db.py then reads from the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "REPLICA_CONNECT_TIMEOUT", 2
+    )
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PGBOUNCER", default=False)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["wulian.core.db.PrimaryReplicaRouter"]

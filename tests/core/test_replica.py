@@ -98,3 +98,39 @@ def test_the_dashboards_and_the_honour_roll_read_the_replica(world, recorded):
     recorded.clear()
     assert client.get(f"/hours/roll/{community}/").status_code == 200
     assert _on_replica(recorded, "volunteering.VolunteerRecord")
+
+
+def test_a_standby_that_takes_the_login_but_never_answers_does_not_hold_the_page(tmp_path):
+    """A PgBouncer whose standby is down accepts the connection and keeps the login waiting
+    (two minutes by default). The replica's connect timeout ends the wait and the reads go to
+    the primary; without it this call would hang until the subprocess's limit."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nothing ever speaks
+    port = silent.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WULIAN_", "DATABASE"))}
+    env = {
+        **clean,
+        "WULIAN_ENV": "development",
+        "WULIAN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "REPLICA_DATABASE_URL": f"postgres://wulian@127.0.0.1:{port}/wulian",
+    }
+    code = "from wulian.core.db import replica_usable; print(replica_usable())"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "wulian.cli", "shell", "--no-imports", "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        silent.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

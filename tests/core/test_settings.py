@@ -40,11 +40,9 @@ def test_the_production_environment_file_passes_djangos_deployment_checks(tmp_pa
         "WULIAN_DATA_DIR": str(tmp_path),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    # The browser journeys set DJANGO_ALLOW_ASYNC_UNSAFE for the whole test run; a server never has it.
+    # The browser journeys set DJANGO_ALLOW_ASYNC_UNSAFE for the test run; a server never has it.
     clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("WULIAN_", "DATABASE", "DJANGO_"))
+        k: v for k, v in os.environ.items() if not k.startswith(("WULIAN_", "DATABASE", "DJANGO_"))
     }
     result = subprocess.run(
         [sys.executable, "-m", "wulian.cli", "check", "--deploy", "--fail-level", "WARNING"],
