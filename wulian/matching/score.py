@@ -25,30 +25,30 @@ from dataclasses import dataclass
 class Weights:
     """All the weights and constants of the matching engine."""
 
-    bias: float = -2.805
+    bias: float = -2.987
     """Relevance model: the intercept."""
 
-    coef_char: float = 5.174
+    coef_char: float = 9.462
     """Relevance model: character unigram and bigram BM25, over a perfect match."""
 
-    coef_word: float = 6.372
+    coef_word: float = 5.978
     """Relevance model: BM25 over canonical (synonym-mapped) words, over a perfect match."""
 
-    coef_related: float = -0.156
+    coef_related: float = 0.383
     """Relevance model: BM25 over 词林 synonym groups, over a perfect match."""
 
-    coef_category: float = 1.194
+    coef_category: float = 0.652
     """Relevance model: category similarity when the need states its category."""
 
-    coef_category_inferred: float = 2.447
+    coef_category_inferred: float = 2.219
     """Relevance model: category similarity when the need's category is inferred from text."""
 
-    coef_tags: float = 0.930
+    coef_tags: float = 0.791
     """Relevance model: resource tags found among the need's tags or words (each one)."""
 
     coef_excluded: float = -4.0
-    """Relevance model: the need asks for what the resource says it does not do (a prior:
-    no resource of the tuning sets states an exclusion, so it is not fitted)."""
+    """Relevance model: the need asks for what the resource says it does not do (a prior: it
+    meets too few pairs of the tuning sets, 36, to be fitted; 33 of them are not matches)."""
 
     place: float = 0.35
     """Context weight of place: same compound, community, subdistrict (see ``place_*``)."""
@@ -69,7 +69,7 @@ class Weights:
     context_floor: float = 0.70
     """Share of relevance kept when the context is as bad as it gets."""
 
-    threshold: float = 0.410
+    threshold: float = 0.220
     """Minimum score of a returned candidate (calibrated with the coefficients, by k-fold
     cross-validation on ``bench/data``; see ``docs/benchmarks.md``). Below it the engine
     returns nothing."""
