@@ -5,6 +5,12 @@ from pathlib import Path
 import opencc
 import polib
 import pytest
+from django.utils import translation
+
+from wulian.activities.models import Activity
+from wulian.lists.models import Need
+from wulian.orgs.models import Membership
+from wulian.places.models import StaffAssignment
 
 LOCALE = Path(__file__).resolve().parents[2] / "wulian" / "locale"
 LANGUAGES = ["zh_Hans", "zh_Hant", "en"]
@@ -38,3 +44,15 @@ def test_traditional_chinese_is_generated_from_simplified():
     assert traditional.keys() == simplified.keys()
     for msgid, text in simplified.items():
         assert traditional[msgid] == s2t.convert(text), msgid
+
+
+@pytest.mark.parametrize(
+    ("language", "thing", "person"),
+    [("zh-hans", "标题", "职务"), ("zh-hant", "標題", "職務"), ("en", "title", "job title")],
+)
+def test_a_things_title_and_a_persons_title_are_told_apart(language, thing, person):
+    with translation.override(language):
+        assert str(Need._meta.get_field("title").verbose_name) == thing
+        assert str(Activity._meta.get_field("title").verbose_name) == thing
+        assert str(StaffAssignment._meta.get_field("title").verbose_name) == person
+        assert str(Membership._meta.get_field("title").verbose_name) == person
