@@ -170,6 +170,7 @@ def test_claiming_and_signing_through_the_pages(client, world, need):
         {"side": "need", "typed_name": "居民甲", "drawing": ""},
     )
     assert empty.status_code == 400 and "签名" in empty.content.decode()
+    assert 'id="typed-name-need" autocomplete="name" value="居民甲"' in empty.content.decode()
     client.post(
         f"/lists/projects/{project.pk}/sign/",
         {"side": "need", "typed_name": "居民甲", "drawing": drawing},
@@ -289,3 +290,21 @@ def test_staff_export_the_filtered_list_and_the_export_is_audited(client, world,
     client.force_login(world["resident"])
     assert "/export/" not in client.get("/lists/needs/").content.decode()
     assert client.get(url).status_code in {403, 404}
+
+
+def test_staff_see_the_review_section_only_while_there_is_something_to_review(client, world, need):
+    client.force_login(world["community_staff"])
+    page = client.get(f"/lists/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<h2>审核</h2>" in page and "/reject/" in page
+    services.claim_need(world["unit_admin"], need, organization=world.unit)
+    page = client.get(f"/lists/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<h2>审核</h2>" not in page and "/reject/" not in page
+
+
+def test_the_claim_for_choice_is_a_group_with_a_legend_not_a_label_for_nothing(client, world, need):
+    client.force_login(world["unit_admin"])
+    page = client.get(f"/lists/needs/{need.pk}/claim/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert 'for=""' not in html
+    legend = html.index("<legend>", html.index('id="claim-form"'))
+    assert html.index('type="radio"', legend) > legend
