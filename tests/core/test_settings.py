@@ -67,3 +67,19 @@ def test_sqlite_runs_in_wal_mode(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+def test_collectstatic_succeeds_with_the_production_storage(tmp_path, settings):
+    """The guide's `wulian collectstatic`: WhiteNoise's manifest storage rewrites every
+    reference in the CSS and refuses one to a file that is not shipped (a source map)."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--no-input", verbosity=0)  # the storage follows settings
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/swagger-ui-5.35.0/swagger-ui.css" in manifest
+    assert "wulian/app.css" in manifest
