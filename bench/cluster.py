@@ -29,6 +29,7 @@ ordinary user who may run them.
 from __future__ import annotations
 
 import argparse
+import configparser
 import contextlib
 import json
 import os
@@ -304,8 +305,8 @@ class Cluster:
             "[pgbouncer]\n"
             f"listen_addr = 127.0.0.1\nlisten_port = {self.ports['pgbouncer']}\n"
             f"auth_type = trust\nauth_file = {self.folder / 'users.txt'}\n"
-            "pool_mode = transaction\ndefault_pool_size = 20\nmax_client_conn = 500\n"
-            "unix_socket_dir =\nserver_connect_timeout = 2\nquery_wait_timeout = 10\n"
+            "unix_socket_dir =\ndefault_pool_size = 20\nmax_client_conn = 500\n"
+            + "".join(f"{key} = {value}\n" for key, value in shipped_pgbouncer().items())
         )
         if AS_ROOT:
             shutil.chown(self.folder / "users.txt", "postgres")
@@ -417,6 +418,19 @@ def claims_per_second(claimants: list[Claimant], seconds: float) -> float:
     return round(sum(len(c.latencies) for c in claimants) / seconds, 1) if seconds else 0.0
 
 
+SHIPPED_PGBOUNCER = Path(__file__).resolve().parents[1] / "deploy" / "pgbouncer" / "pgbouncer.ini"
+OWN_PGBOUNCER = {"listen_addr", "listen_port", "auth_type", "auth_file", "unix_socket_dir"}
+OWN_PGBOUNCER |= {"default_pool_size", "max_client_conn"}
+
+
+def shipped_pgbouncer() -> dict[str, str]:
+    """The [pgbouncer] settings of deploy/pgbouncer/pgbouncer.ini (pooling, timeouts), less
+    what this machine sets itself (addresses, authentication, sizes)."""
+    parser = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    parser.read(SHIPPED_PGBOUNCER)
+    return {k: v for k, v in parser["pgbouncer"].items() if k not in OWN_PGBOUNCER}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claimants", type=int, default=300)
@@ -428,6 +442,12 @@ def main() -> None:
         choices=("district", "community", "none"),
         default="district",
         help="the demo under the rush's own seed (district: wulian demo --scale district)",
+    )
+    parser.add_argument(
+        "--standby-stop",
+        choices=("kill", "stop"),
+        default="kill",
+        help="how the standby goes down: SIGKILL, or a clean fast shutdown (systemctl stop)",
     )
     args = parser.parse_args()
     for tool in ("nginx", "pgbouncer", str(PGBIN / "postgres")):
@@ -538,7 +558,7 @@ def main() -> None:
 
         phase("workers")
         # 3. the standby killed: the lag-tolerant pages keep answering
-        cluster.kill("standby")
+        cluster.kill("standby", signal.SIGKILL if args.standby_stop == "kill" else signal.SIGINT)
         answers, took = [], []
         for _ in range(60):
             began = time.monotonic()

@@ -5,9 +5,13 @@ recorder that notes where each read would go and then sends it to the one test d
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db import router as django_router
 from django.test import Client, override_settings
 
@@ -134,3 +138,50 @@ def test_a_standby_that_takes_the_login_but_never_answers_does_not_hold_the_page
         silent.close()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+STANDBY_GONE = """
+from django.db import connections
+from django.test import Client
+
+client = Client()
+print(client.get("/lists/needs/").status_code)
+replica = connections["replica"]
+assert replica.connection is not None, "the list read the replica"
+pid = replica.connection.info.backend_pid
+with connections["default"].cursor() as cursor:
+    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+print(client.get("/lists/needs/").status_code)
+print(replica.connection is None)
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+)
+def test_a_standby_lost_under_an_open_connection_costs_the_page_nothing(db, tmp_path):
+    """The standby goes away while an app process holds a connection to it (a restart, a
+    failover): the page that meets the broken connection is read again from the primary."""
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WULIAN_", "DATABASE"))}
+    env = {
+        **clean,
+        "WULIAN_ENV": "development",
+        "WULIAN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": url,
+        "REPLICA_DATABASE_URL": url,
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "wulian.cli", "shell", "--no-imports", "-c", STANDBY_GONE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-3:] == ["200", "200", "True"]

@@ -12,7 +12,8 @@ goes to the replica only when all of these hold:
   on the primary even when it is called from a lag-tolerant page;
 - the person did not just write: after a POST the response pins them to the primary for
   `PIN_SECONDS`, so they see what they wrote;
-- the replica answers: when it does not, reads fall back to the primary for a while.
+- the replica answers: when it does not, reads fall back to the primary for a while; when it
+  fails under a page already reading it, the page is read again from the primary.
 
 Writes always go to the primary, and migrations run on the primary only (the replica follows it).
 """
@@ -75,10 +76,31 @@ def lag_tolerant(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in {"GET", "HEAD"} or request.COOKIES.get(PIN_COOKIE):
             return view(request, *args, **kwargs)
-        with reads_may_lag():
-            return view(request, *args, **kwargs)
+        try:
+            with reads_may_lag():
+                return view(request, *args, **kwargs)
+        except OperationalError:
+            if not _replica_failed():
+                raise
+        # The standby went away under an open connection: the page again, from the primary
+        # (a GET writes nothing, so reading it twice is safe).
+        return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _replica_failed() -> bool:
+    """Whether the replica's connection has just failed; if so it is closed, and reads go to
+    the primary for `RETRY_SECONDS`."""
+    global _down_until
+    if not replica_configured():
+        return False
+    connection = connections[REPLICA]
+    if connection.connection is None or not connection.errors_occurred:
+        return False
+    _down_until = time.monotonic() + RETRY_SECONDS
+    connection.close()
+    return True
 
 
 def in_write_path() -> bool:
