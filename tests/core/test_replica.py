@@ -108,36 +108,37 @@ def test_a_standby_that_takes_the_login_but_never_answers_does_not_hold_the_page
     """A PgBouncer whose standby is down accepts the connection and keeps the login waiting
     (two minutes by default). The replica's connect timeout ends the wait and the reads go to
     the primary; without it this call would hang until the subprocess's limit."""
-    import os
     import socket
-    import subprocess
-    import sys
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)  # the kernel completes the handshake; nothing ever speaks
     port = silent.getsockname()[1]
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WULIAN_", "DATABASE"))}
-    env = {
-        **clean,
-        "WULIAN_ENV": "development",
-        "WULIAN_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "REPLICA_DATABASE_URL": f"postgres://wulian@127.0.0.1:{port}/wulian",
-    }
     code = "from wulian.core.db import replica_usable; print(replica_usable())"
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "wulian.cli", "shell", "--no-imports", "-c", code],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        result = _shell(
+            tmp_path,
+            code,
+            DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+            REPLICA_DATABASE_URL=f"postgres://wulian@127.0.0.1:{port}/wulian",
         )
     finally:
         silent.close()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def _shell(tmp_path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`wulian shell -c code` in a fresh process with its own databases."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WULIAN_", "DATABASE"))}
+    clean |= {"WULIAN_ENV": "development", "WULIAN_DATA_DIR": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "wulian.cli", "shell", "--no-imports", "-c", code],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 STANDBY_GONE = """
@@ -167,21 +168,7 @@ def test_a_standby_lost_under_an_open_connection_costs_the_page_nothing(db, tmp_
         f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
         f"{database['PORT']}/{database['NAME']}"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WULIAN_", "DATABASE"))}
-    env = {
-        **clean,
-        "WULIAN_ENV": "development",
-        "WULIAN_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": url,
-        "REPLICA_DATABASE_URL": url,
-        "ALLOWED_HOSTS": "testserver",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "wulian.cli", "shell", "--no-imports", "-c", STANDBY_GONE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    databases = {"DATABASE_URL": url, "REPLICA_DATABASE_URL": url}
+    result = _shell(tmp_path, STANDBY_GONE, ALLOWED_HOSTS="testserver", **databases)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split()[-3:] == ["200", "200", "True"]
