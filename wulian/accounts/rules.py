@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from wulian.accounts.models import User
-from wulian.core.access import get_for
+from wulian.core.access import Finder
 from wulian.orgs.rules import is_org_admin
 from wulian.places.rules import covers
 
@@ -29,11 +29,6 @@ rules.add_perm("accounts.verify_resident", is_staff_of_person)
 rules.add_perm("accounts.manage_tokens", is_org_admin)
 
 
-def get_person_for(user: Any, pk: Any, perm: str = "accounts.view_person") -> User:
-    return get_for(
-        user,
-        User.objects.select_related("community", "compound"),
-        pk,
-        perm,
-        view_perm="accounts.view_person",
-    )
+get_person_for: Finder[User] = Finder(
+    User.objects.select_related("community", "compound"), "accounts.view_person"
+)

@@ -16,7 +16,7 @@ import rules
 from django.db.models import QuerySet
 
 from wulian.activities.models import Activity, Booking, Service, ServiceBooking, SignUp, Venue
-from wulian.core.access import get_for
+from wulian.core.access import Finder, get_for
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
 from wulian.places.rules import covers
@@ -190,58 +190,35 @@ rules.add_perm("activities.cancel_slot_booking", is_slot_person | is_slot_provid
 rules.add_perm("activities.check_in_slot", is_slot_provider)
 
 
-def get_venue_for(user: Any, pk: Any, perm: str = "activities.view_venue") -> Venue:
-    return get_for(
-        user,
-        Venue.objects.select_related("owner", "community", "compound"),
-        pk,
-        perm,
-        view_perm="activities.view_venue",
-    )
+get_venue_for: Finder[Venue] = Finder(
+    Venue.objects.select_related("owner", "community", "compound"), "activities.view_venue"
+)
 
 
-def get_booking_for(user: Any, pk: Any, perm: str = "activities.view_booking") -> Booking:
-    return get_for(
-        user,
-        Booking.objects.select_related("venue__owner", "venue__community", "organization"),
-        pk,
-        perm,
-        view_perm="activities.view_booking",
-    )
+get_booking_for: Finder[Booking] = Finder(
+    Booking.objects.select_related("venue__owner", "venue__community", "organization"),
+    "activities.view_booking",
+)
 
 
 def visible_activities(user: Any) -> QuerySet[Activity]:
     return Activity.objects.all()
 
 
-def get_activity_for(user: Any, pk: Any, perm: str = "activities.view_activity") -> Activity:
-    return get_for(
-        user,
-        Activity.objects.select_related("community", "booking__venue", "compound"),
-        pk,
-        perm,
-        view_perm="activities.view_activity",
-    )
+get_activity_for: Finder[Activity] = Finder(
+    Activity.objects.select_related("community", "booking__venue", "compound"),
+    "activities.view_activity",
+)
 
 
-def get_signup_for(user: Any, pk: Any, perm: str = "activities.view_signup") -> SignUp:
-    return get_for(
-        user,
-        SignUp.objects.select_related("activity__community", "person"),
-        pk,
-        perm,
-        view_perm="activities.view_signup",
-    )
+get_signup_for: Finder[SignUp] = Finder(
+    SignUp.objects.select_related("activity__community", "person"), "activities.view_signup"
+)
 
 
-def get_service_for(user: Any, pk: Any, perm: str = "activities.view_service") -> Service:
-    return get_for(
-        user,
-        Service.objects.select_related("provider", "community", "venue"),
-        pk,
-        perm,
-        view_perm="activities.view_service",
-    )
+get_service_for: Finder[Service] = Finder(
+    Service.objects.select_related("provider", "community", "venue"), "activities.view_service"
+)
 
 
 def get_slot_booking_for(

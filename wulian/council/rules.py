@@ -17,7 +17,7 @@ import rules
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from wulian.core.access import get_for
+from wulian.core.access import Finder
 from wulian.council.models import (
     Comment,
     Council,
@@ -122,74 +122,44 @@ rules.add_perm("council.view_ballots", is_member | is_staff)
 rules.add_perm("council.view_photo", is_resident | is_member | is_staff)
 
 
-def get_council_for(user: Any, pk: Any, perm: str = "council.view_council") -> Council:
-    return get_for(
-        user,
-        Council.objects.select_related("community", "compound"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_council_for: Finder[Council] = Finder(
+    Council.objects.select_related("community", "compound"), "council.view_council"
+)
 
 
-def get_topic_for(user: Any, pk: Any, perm: str = "council.view_council") -> Topic:
-    return get_for(
-        user,
-        Topic.objects.select_related("council__community", "council__compound", "raised_by"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_topic_for: Finder[Topic] = Finder(
+    Topic.objects.select_related("council__community", "council__compound", "raised_by"),
+    "council.view_council",
+)
 
 
-def get_meeting_for(user: Any, pk: Any, perm: str = "council.view_council") -> Meeting:
-    return get_for(
-        user,
-        Meeting.objects.select_related("council__community", "council__compound"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_meeting_for: Finder[Meeting] = Finder(
+    Meeting.objects.select_related("council__community", "council__compound"),
+    "council.view_council",
+)
 
 
-def get_motion_for(user: Any, pk: Any, perm: str = "council.view_council") -> Motion:
-    return get_for(
-        user,
-        Motion.objects.select_related("meeting__council__community", "meeting__council__compound"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_motion_for: Finder[Motion] = Finder(
+    Motion.objects.select_related("meeting__council__community", "meeting__council__compound"),
+    "council.view_council",
+)
 
 
-def get_resolution_for(user: Any, pk: Any, perm: str = "council.view_council") -> Resolution:
-    return get_for(
-        user,
-        Resolution.objects.select_related("council__community", "council__compound", "motion"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_resolution_for: Finder[Resolution] = Finder(
+    Resolution.objects.select_related("council__community", "council__compound", "motion"),
+    "council.view_council",
+)
 
 
-def get_comment_for(user: Any, pk: Any, perm: str = "council.view_council") -> Comment:
-    return get_for(
-        user,
-        Comment.objects.select_related("topic__council__community", "author"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_comment_for: Finder[Comment] = Finder(
+    Comment.objects.select_related("topic__council__community", "author"), "council.view_council"
+)
 
 
-def get_objection_for(user: Any, pk: Any, perm: str = "council.view_council") -> Objection:
-    return get_for(
-        user,
-        Objection.objects.select_related("resolution__council__community", "author"),
-        pk,
-        perm,
-        view_perm="council.view_council",
-    )
+get_objection_for: Finder[Objection] = Finder(
+    Objection.objects.select_related("resolution__council__community", "author"),
+    "council.view_council",
+)
 
 
 def visible_councils(user: Any) -> QuerySet[Council]:

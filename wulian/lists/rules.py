@@ -8,7 +8,7 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
-from wulian.core.access import get_for
+from wulian.core.access import Finder, get_for
 from wulian.lists.models import Agreement, Claim, Need, Project, Resource
 from wulian.orgs.rules import membership_roles
 from wulian.places.rules import covered_regions, covers
@@ -291,14 +291,10 @@ def get_need_for(
     )
 
 
-def get_resource_for(user: Any, pk: Any, perm: str = "lists.view_resource") -> Resource:
-    return get_for(
-        user,
-        Resource.objects.select_related("community", "category__parent", "provider_org"),
-        pk,
-        perm,
-        view_perm="lists.view_resource",
-    )
+get_resource_for: Finder[Resource] = Finder(
+    Resource.objects.select_related("community", "category__parent", "provider_org"),
+    "lists.view_resource",
+)
 
 
 PROJECT_RELATED = (
@@ -312,14 +308,9 @@ PROJECT_RELATED = (
 )
 
 
-def get_project_for(user: Any, pk: Any, perm: str = "lists.view_project") -> Project:
-    return get_for(
-        user,
-        Project.objects.select_related(*PROJECT_RELATED),
-        pk,
-        perm,
-        view_perm="lists.view_project",
-    )
+get_project_for: Finder[Project] = Finder(
+    Project.objects.select_related(*PROJECT_RELATED), "lists.view_project"
+)
 
 
 def get_agreement_for(user: Any, pk: Any) -> Agreement:

@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from wulian.core.access import get_for
+from wulian.core.access import Finder
 from wulian.orgs.models import Membership, Organization, Partnership
 from wulian.orgs.queries import memberships_of
 from wulian.places.rules import covers, is_region_staff
@@ -54,21 +54,11 @@ rules.add_perm("orgs.view_partnership", is_partnership_party | is_partnership_st
 rules.add_perm("orgs.change_partnership", is_partnership_staff)
 
 
-def get_organization_for(user: Any, pk: Any, perm: str = "orgs.view_organization") -> Organization:
-    return get_for(
-        user,
-        Organization.objects.select_related("region"),
-        pk,
-        perm,
-        view_perm="orgs.view_organization",
-    )
+get_organization_for: Finder[Organization] = Finder(
+    Organization.objects.select_related("region"), "orgs.view_organization"
+)
 
 
-def get_partnership_for(user: Any, pk: Any, perm: str = "orgs.view_partnership") -> Partnership:
-    return get_for(
-        user,
-        Partnership.objects.select_related("community", "host", "partner"),
-        pk,
-        perm,
-        view_perm="orgs.view_partnership",
-    )
+get_partnership_for: Finder[Partnership] = Finder(
+    Partnership.objects.select_related("community", "host", "partner"), "orgs.view_partnership"
+)

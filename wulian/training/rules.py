@@ -17,7 +17,7 @@ from typing import Any
 import rules
 from django.db.models import QuerySet
 
-from wulian.core.access import get_for
+from wulian.core.access import Finder, get_for
 from wulian.orgs.models import Organization
 from wulian.places.models import Region
 from wulian.places.rules import covers, staff_region_ids
@@ -169,34 +169,19 @@ def visible_sessions(user: Any) -> QuerySet[Session]:
     return Session.objects.filter(pk__in=ids)
 
 
-def get_session_for(user: Any, pk: Any, perm: str = "training.view_session") -> Session:
-    return get_for(
-        user,
-        Session.objects.select_related("community"),
-        pk,
-        perm,
-        view_perm="training.view_session",
-    )
+get_session_for: Finder[Session] = Finder(
+    Session.objects.select_related("community"), "training.view_session"
+)
 
 
-def get_record_for(user: Any, pk: Any, perm: str = "training.view_record") -> PartyMembership:
-    return get_for(
-        user,
-        PartyMembership.objects.select_related("person", "organization__region"),
-        pk,
-        perm,
-        view_perm="training.view_record",
-    )
+get_record_for: Finder[PartyMembership] = Finder(
+    PartyMembership.objects.select_related("person", "organization__region"), "training.view_record"
+)
 
 
-def get_party_org_for(user: Any, pk: Any, perm: str = "training.view_progress") -> Organization:
-    return get_for(
-        user,
-        Organization.objects.select_related("region"),
-        pk,
-        perm,
-        view_perm="training.view_progress",
-    )
+get_party_org_for: Finder[Organization] = Finder(
+    Organization.objects.select_related("region"), "training.view_progress"
+)
 
 
 def get_registration_for(

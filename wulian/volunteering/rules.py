@@ -16,7 +16,7 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
-from wulian.core.access import get_for
+from wulian.core.access import Finder, get_for
 from wulian.orgs.models import Organization
 from wulian.orgs.rules import membership_roles
 from wulian.places.models import Region
@@ -104,14 +104,9 @@ def visible_records(user: Any) -> QuerySet[VolunteerRecord]:
     return VolunteerRecord.objects.filter(query)
 
 
-def get_record_for(user: Any, pk: Any, perm: str = "volunteering.view_record") -> VolunteerRecord:
-    return get_for(
-        user,
-        VolunteerRecord.objects.select_related(*RECORD_RELATED),
-        pk,
-        perm,
-        view_perm="volunteering.view_record",
-    )
+get_record_for: Finder[VolunteerRecord] = Finder(
+    VolunteerRecord.objects.select_related(*RECORD_RELATED), "volunteering.view_record"
+)
 
 
 def get_correction_for(

@@ -13,7 +13,7 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
-from wulian.core.access import get_for
+from wulian.core.access import Finder
 from wulian.orgs.rules import membership_roles
 from wulian.places.models import Region
 from wulian.places.rules import covered_regions, covers
@@ -83,24 +83,15 @@ def can_see_photo(user: Any, photo: Any) -> bool:
 rules.add_perm("whistle.view_photo", can_see_photo)
 
 
-def get_whistle_for(user: Any, pk: Any, perm: str = "whistle.view_whistle") -> Whistle:
-    return get_for(
-        user,
-        Whistle.objects.select_related("community", "compound", "created_by", "raised_by"),
-        pk,
-        perm,
-        view_perm="whistle.view_whistle",
-    )
+get_whistle_for: Finder[Whistle] = Finder(
+    Whistle.objects.select_related("community", "compound", "created_by", "raised_by"),
+    "whistle.view_whistle",
+)
 
 
-def get_call_for(user: Any, pk: Any, perm: str = "whistle.view_call") -> WhistleCall:
-    return get_for(
-        user,
-        WhistleCall.objects.select_related("whistle__community", "organization"),
-        pk,
-        perm,
-        view_perm="whistle.view_call",
-    )
+get_call_for: Finder[WhistleCall] = Finder(
+    WhistleCall.objects.select_related("whistle__community", "organization"), "whistle.view_call"
+)
 
 
 def visible_whistles(user: Any) -> QuerySet[Whistle]:
