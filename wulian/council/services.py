@@ -1481,20 +1481,26 @@ def mark_done(actor: User, resolution: Resolution) -> Resolution:
     )
 
 
-def spawn_need(actor: User, resolution: Resolution) -> Any:
-    """Follow a resolution up on the needs list (channel "council resolution"), linked back."""
-    from wulian.lists.services.needs import NeedInput, raise_need
-
+def _to_follow_up(actor: User, resolution: Resolution) -> Resolution:
+    """The resolution, locked, for staff to follow up (a need, a whistle) once published."""
     _need(
         actor,
         "council.manage_council",
         resolution.council,
         _("Only the community's staff can do this."),
     )
+    locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    if locked.state not in {_R.EFFECTIVE, _R.NOTICE}:
+        raise Conflict("resolution.not_published", _("Publish the resolution first."))
+    return locked
+
+
+def spawn_need(actor: User, resolution: Resolution) -> Any:
+    """Follow a resolution up on the needs list (channel "council resolution"), linked back."""
+    from wulian.lists.services.needs import NeedInput, raise_need
+
     with transaction.atomic():
-        locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
-        if locked.state not in {_R.EFFECTIVE, _R.NOTICE}:
-            raise Conflict("resolution.not_published", _("Publish the resolution first."))
+        locked = _to_follow_up(actor, resolution)
         if locked.need_id is not None:
             raise Conflict("resolution.has_need", _("This resolution already has its need."))
         need = raise_need(
@@ -1533,16 +1539,8 @@ def spawn_whistle(actor: User, resolution: Resolution, units: Iterable[Any]) -> 
     """Follow a resolution up with a whistle to units, linked back."""
     from wulian.whistle.services import WhistleInput, blow_whistle
 
-    _need(
-        actor,
-        "council.manage_council",
-        resolution.council,
-        _("Only the community's staff can do this."),
-    )
     with transaction.atomic():
-        locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
-        if locked.state not in {_R.EFFECTIVE, _R.NOTICE}:
-            raise Conflict("resolution.not_published", _("Publish the resolution first."))
+        locked = _to_follow_up(actor, resolution)
         if locked.whistle_id is not None:
             raise Conflict("resolution.has_whistle", _("This resolution already has its whistle."))
         whistle = blow_whistle(
