@@ -148,18 +148,7 @@ def request_code(
             _("No account uses this mobile number. Ask your community staff to register you."),
         )
     _check_daily_limits(mobile, ip_address)
-    now = timezone.now()
-    interval = datetime.timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)
-    if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
-        raise DomainError(
-            "login.code_too_soon",
-            ngettext(
-                "A code was just sent. Please wait %(seconds)d second before asking again.",
-                "A code was just sent. Please wait %(seconds)d seconds before asking again.",
-                settings.SMS_CODE_INTERVAL_SECONDS,
-            )
-            % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
-        )
+    now = _not_too_soon(mobile)
     if not known and settings.SMS_CHALLENGE_NEW_NUMBERS:
         check_proof(challenge, nonce)
     code = OneTimeCode.new_code()
@@ -171,30 +160,12 @@ def request_code(
         "Do not share it with anyone.",
         minutes,
     ) % {"code": code, "minutes": minutes}
-    try:
-        # The code is kept only if the message went out, so a failed send can be retried at once.
-        with transaction.atomic():
-            OneTimeCode.objects.create(
-                mobile=mobile,
-                ip_address=ip_address,
-                digest=OneTimeCode.digest_of(code),
-                created_at=now,
-                expires_at=now + datetime.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
-            )
-            sms.send_sms(mobile, text)
-    except sms.SmsError as exc:
-        raise DomainError(
-            "login.sms_failed", _("The text message could not be sent. Please try again.")
-        ) from exc
+    _keep_and_send(mobile, ip_address, now, code, text)
     return known
 
 
-def send_confirmation_code(user: User, purpose: str, ip_address: str | None) -> None:
-    """Text a signed-in person a six-digit code that confirms one act (`purpose`, in words:
-    "sign the claim agreement for …"), with the sign-in codes' limits."""
-    mobile = normalize_mobile(user.mobile)
-    check_not_locked(mobile, ip_address)
-    _check_daily_limits(mobile, ip_address)
+def _not_too_soon(mobile: str) -> datetime.datetime:
+    """Now, unless a code went to this number within the interval (then refuse)."""
     now = timezone.now()
     interval = datetime.timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)
     if OneTimeCode.objects.filter(mobile=mobile, created_at__gt=now - interval).exists():
@@ -207,15 +178,14 @@ def send_confirmation_code(user: User, purpose: str, ip_address: str | None) -> 
             )
             % {"seconds": settings.SMS_CODE_INTERVAL_SECONDS},
         )
-    code = OneTimeCode.new_code()
-    minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
-    text = ngettext(
-        "[Wulian] Your code to %(purpose)s is %(code)s. It is valid for %(minutes)d minute. "
-        "Do not share it with anyone.",
-        "[Wulian] Your code to %(purpose)s is %(code)s. It is valid for %(minutes)d minutes. "
-        "Do not share it with anyone.",
-        minutes,
-    ) % {"code": code, "minutes": minutes, "purpose": purpose}
+    return now
+
+
+def _keep_and_send(
+    mobile: str, ip_address: str | None, now: datetime.datetime, code: str, text: str
+) -> None:
+    """Keep the code's digest and text it. The code is kept only if the message went out, so
+    a failed send can be retried at once."""
     try:
         with transaction.atomic():
             OneTimeCode.objects.create(
@@ -230,6 +200,25 @@ def send_confirmation_code(user: User, purpose: str, ip_address: str | None) -> 
         raise DomainError(
             "login.sms_failed", _("The text message could not be sent. Please try again.")
         ) from exc
+
+
+def send_confirmation_code(user: User, purpose: str, ip_address: str | None) -> None:
+    """Text a signed-in person a six-digit code that confirms one act (`purpose`, in words:
+    "sign the claim agreement for …"), with the sign-in codes' limits."""
+    mobile = normalize_mobile(user.mobile)
+    check_not_locked(mobile, ip_address)
+    _check_daily_limits(mobile, ip_address)
+    now = _not_too_soon(mobile)
+    code = OneTimeCode.new_code()
+    minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
+    text = ngettext(
+        "[Wulian] Your code to %(purpose)s is %(code)s. It is valid for %(minutes)d minute. "
+        "Do not share it with anyone.",
+        "[Wulian] Your code to %(purpose)s is %(code)s. It is valid for %(minutes)d minutes. "
+        "Do not share it with anyone.",
+        minutes,
+    ) % {"code": code, "minutes": minutes, "purpose": purpose}
+    _keep_and_send(mobile, ip_address, now, code, text)
 
 
 def confirm_with_code(user: User, code: str, ip_address: str | None) -> None:
