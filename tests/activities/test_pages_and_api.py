@@ -285,3 +285,13 @@ def test_a_unit_puts_on_an_activity_from_the_page_and_bad_input_writes_nothing(w
     activity = Activity.objects.get()
     assert done.status_code == 302 and done["Location"] == activity.get_absolute_url()
     assert list(activity.hosts.all()) == [world.unit]
+
+
+def test_a_booking_is_named_by_its_wuhan_time_not_utc(world, venue, clock):
+    # The new activity's booking list names each booking: 14:00 in Wuhan is 06:00 UTC.
+    booking = services.book_venue(
+        fresh(world["community_staff"]),
+        venue,
+        services.BookingInput(at(10, 14), at(10, 15), "书法课", 5),
+    )
+    assert str(booking) == "实训美发室 2026-11-10 14:00 书法课"

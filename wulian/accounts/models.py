@@ -146,7 +146,7 @@ class OneTimeCode(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{mask_mobile(self.mobile)} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{mask_mobile(self.mobile)} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @staticmethod
     def new_code() -> str:
@@ -165,7 +165,7 @@ class LoginFailure(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
-        return f"{mask_mobile(self.mobile)} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{mask_mobile(self.mobile)} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):

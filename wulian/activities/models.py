@@ -223,7 +223,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.venue} {self.starts_at:%Y-%m-%d %H:%M} {self.purpose}"
+        return f"{self.venue} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.purpose}"
 
     @property
     def is_active(self) -> bool:
@@ -564,7 +564,7 @@ class ServiceBooking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M} #{self.seat}"
+        return f"{self.service} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} #{self.seat}"
 
 
 class Helper(models.Model):
