@@ -7,7 +7,10 @@ import polib
 import pytest
 from django.utils import translation
 
+from wulian.activities.forms import ActivityForm
+from wulian.activities.indicators import INDICATORS as ACTIVITY_INDICATORS
 from wulian.activities.models import Activity
+from wulian.council.forms import CommentForm
 from wulian.lists.models import Need
 from wulian.orgs.models import Membership
 from wulian.places.models import StaffAssignment
@@ -56,3 +59,25 @@ def test_a_things_title_and_a_persons_title_are_told_apart(language, thing, pers
         assert str(Activity._meta.get_field("title").verbose_name) == thing
         assert str(StaffAssignment._meta.get_field("title").verbose_name) == person
         assert str(Membership._meta.get_field("title").verbose_name) == person
+
+
+def _labels() -> dict[str, str]:
+    hours = next(i for i in ACTIVITY_INDICATORS if i.key == "activities.venue_hours")
+    return {
+        "an activity's places": str(ActivityForm.base_fields["capacity"].label),
+        "a council comment": str(CommentForm.base_fields["text"].label),
+        "hours as a unit": str(hours.unit_of_measure),
+        "a need's claimed slots": str(Need._meta.get_field("claimed_slots").verbose_name),
+    }
+
+
+def test_words_that_share_an_english_msgid_read_right_in_chinese():
+    """Seen on the pages: an activity's capacity read 地区 (Places, the app), a council
+    comment 评价内容 (a project's rating), hours 时长, and the need's history Claimed slots."""
+    with translation.override("zh-hans"):
+        assert _labels() == {
+            "an activity's places": "名额",
+            "a council comment": "发言",
+            "hours as a unit": "小时",
+            "a need's claimed slots": "已认领名额",
+        }

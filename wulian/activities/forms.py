@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wulian.activities.models import Audience, Booking, Venue
 from wulian.core.idempotency import OnceFormMixin
@@ -122,7 +123,7 @@ class ActivityForm(forms.Form):
     )
     place = forms.CharField(label=_("Or a place"), max_length=200, required=False)
     online_url = forms.URLField(label=_("Or an online link"), required=False, assume_scheme="https")
-    capacity = forms.IntegerField(label=_("Places"), min_value=1)
+    capacity = forms.IntegerField(label=pgettext_lazy("capacity", "Places"), min_value=1)
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     compound = forms.ModelChoiceField(
         label=_("Compound"), queryset=Compound.objects.none(), required=False

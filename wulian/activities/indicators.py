@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wulian.activities.models import Activity, Booking, ServiceBooking, SignUp
 from wulian.core.indicators import Fact, Indicator, Scope, grouped, to_local_date
@@ -174,7 +175,7 @@ INDICATORS = [
         per_unit=True,
         headline=True,
         public=True,
-        unit_of_measure=_("hours"),
+        unit_of_measure=pgettext_lazy("unit of measure", "hours"),
         order=10,
     ),
     Indicator(
@@ -186,7 +187,7 @@ INDICATORS = [
         list_url=VENUES,
         per_unit=True,
         headline=True,
-        unit_of_measure=_("hours"),
+        unit_of_measure=pgettext_lazy("unit of measure", "hours"),
         order=11,
     ),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wulian.core import bounds
 from wulian.core.uploads import MultipleCleanFileField
@@ -53,7 +54,9 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=pgettext_lazy("council discussion", "Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
 
 

@@ -73,8 +73,8 @@ def projector_state(meeting: Meeting) -> dict[str, Any]:
             "state": meeting.state,
             "state_label": str(meeting.get_state_display()),
         },
-        "rule": quorum.rule_label(meeting.rule),
         **present.as_dict(),
+        "rule": quorum.rule_label(meeting.rule),  # the rule's name, not its key
         "motions": motions,
     }
 

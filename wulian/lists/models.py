@@ -154,7 +154,7 @@ class Need(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default="web")
     slots = models.PositiveSmallIntegerField(_("claim slots"), default=1)
-    claimed_slots = models.PositiveSmallIntegerField(default=0, editable=False)
+    claimed_slots = models.PositiveSmallIntegerField(_("claimed slots"), default=0, editable=False)
 
     raiser_kind = models.CharField(_("raised by"), max_length=30, choices=PartyKind.choices)
     raised_by = models.ForeignKey(

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wulian.core.indicators import RATIO, Fact, Indicator, Scope, grouped, to_local_date
 from wulian.places.models import Region
@@ -97,7 +98,7 @@ def _norm_due(scope: Scope) -> Iterable[Fact]:
 
 
 LIST = ("training:list", "")
-HOURS = _("hours")
+HOURS = pgettext_lazy("unit of measure", "hours")
 
 INDICATORS = [
     Indicator(

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wulian.core.indicators import Fact, Indicator, Scope, grouped
 from wulian.volunteering.models import VolunteerRecord
@@ -60,7 +61,7 @@ INDICATORS = [
         per_unit=True,
         public=True,
         headline=True,
-        unit_of_measure=_("hours"),
+        unit_of_measure=pgettext_lazy("unit of measure", "hours"),
         order=20,
     ),
     Indicator(
@@ -70,7 +71,7 @@ INDICATORS = [
         _("The confirmed hours that come from activity check-in and check-out."),
         _verified,
         per_unit=True,
-        unit_of_measure=_("hours"),
+        unit_of_measure=pgettext_lazy("unit of measure", "hours"),
         order=21,
     ),
     Indicator(
