@@ -100,6 +100,8 @@ def test_the_projector_answers_304_until_someone_checks_in(cw, client):
     client.force_login(cw.chair)
     page = client.get(f"/council/meetings/{meeting.pk}/projector/")
     assert "需过半数户代表出席：现 0/4 户，未达法定人数" in page.content.decode()
+    rule = '<p class="rule" id="p-rule">'
+    assert rule + "residents_" not in page.content.decode(), "the rule's key, not its name"
     first = client.get(f"/council/meetings/{meeting.pk}/projector.json")
     etag = first["ETag"]
     assert (
