@@ -64,20 +64,20 @@ class CouncilWorld:
         )
 
     def meeting(self, rule: str = "residents_households", **extra: Any) -> Meeting:
+        planned: dict[str, Any] = {
+            "title": "红色议事会",
+            "starts_at": timezone.now() + datetime.timedelta(days=5),
+            "place": "中心广场",
+            "rule": rule,
+        }
         return services.schedule_meeting(
-            self.chair,
-            self.council,
-            services.MeetingInput(
-                title="红色议事会",
-                starts_at=timezone.now() + datetime.timedelta(days=5),
-                place="中心广场",
-                rule=rule,
-                **extra,
-            ),
+            self.chair, self.council, services.MeetingInput(**{**planned, **extra})
         )
 
     def open_meeting(self, rule: str = "residents_households", **extra: Any) -> Meeting:
-        meeting = self.meeting(rule, **extra)
+        """A meeting about to start (a meeting opens at most an hour before its time)."""
+        soon = {"starts_at": timezone.now() + datetime.timedelta(minutes=20), "notice_days": 0}
+        meeting = self.meeting(rule, **{**soon, **extra})
         services.publish_notice(self.chair, meeting)
         return services.open_meeting(self.chair, meeting)
 

@@ -45,8 +45,9 @@ def test_a_whole_meeting_through_the_api(cw):
         f"/api/council/councils/{cw.council.pk}/meetings",
         {
             "title": "议事会",
-            "starts_at": (timezone.now() + datetime.timedelta(days=5)).isoformat(),
+            "starts_at": (timezone.now() + datetime.timedelta(minutes=30)).isoformat(),
             "place": "中心广场",
+            "notice_days": 0,
         },
     )
     assert created.status_code == 201, created.content

@@ -59,7 +59,7 @@ def test_an_empty_comment_says_which_field_and_writes_nothing(cw, client):
 
 def test_the_secretary_plans_a_meeting_and_residents_check_in_by_qr(cw, client):
     client.force_login(cw.chair)
-    starts = (timezone.localtime() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    starts = (timezone.localtime() + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     planned = client.post(
         f"/council/{cw.council.pk}/meetings/new/",
         {
@@ -68,7 +68,7 @@ def test_the_secretary_plans_a_meeting_and_residents_check_in_by_qr(cw, client):
             "place": "中心广场",
             "called": "households",
             "rule": "residents_households",
-            "notice_days": 3,
+            "notice_days": 0,
         },
     )
     meeting = Meeting.objects.get()

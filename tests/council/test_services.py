@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -633,3 +634,16 @@ def test_the_secretary_and_chair_sign_the_minutes_once_each(cw):
         services.sign_minutes(
             cw.secretary, meeting, role="secretary", typed_name="书记员李", drawn_png=drawn()
         )
+
+
+def test_a_meeting_cannot_be_opened_days_before_its_time(cw):
+    """Seen in a trial: a meeting for the 20th opened, voted and resolved on the 5th."""
+    meeting = cw.meeting()  # in five days, three days' notice
+    services.publish_notice(cw.chair, meeting)
+    with pytest.raises(Conflict) as refused:
+        services.open_meeting(cw.chair, meeting)
+    assert refused.value.code == "meeting.not_yet"
+    meeting.refresh_from_db()
+    assert meeting.state == "noticed" and meeting.opened_at is None
+    with time_machine.travel(meeting.starts_at - datetime.timedelta(minutes=45), tick=False):
+        assert services.open_meeting(cw.chair, meeting).state == "open"

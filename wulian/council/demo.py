@@ -129,8 +129,9 @@ def build_council(community: Region, secretary: User) -> int:
         council,
         services.MeetingInput(
             title="42号小区红色议事会",
-            starts_at=now + datetime.timedelta(days=4),
+            starts_at=now + datetime.timedelta(minutes=5),
             place="42号小区中心广场",
+            notice_days=0,  # held now, then moved back with its notice (below)
         ),
     )
     topics = []
@@ -173,10 +174,11 @@ def build_council(community: Region, secretary: User) -> int:
     back = datetime.timedelta(days=25)
     held = Meeting.objects.get(pk=meeting.pk)
     Meeting.objects.filter(pk=meeting.pk).update(
-        starts_at=held.starts_at - datetime.timedelta(days=4) - back,
-        noticed_at=held.noticed_at - back if held.noticed_at else None,
-        opened_at=held.starts_at - datetime.timedelta(days=4) - back,
-        closed_at=held.starts_at - datetime.timedelta(days=4) - back + datetime.timedelta(hours=2),
+        starts_at=held.starts_at - back,
+        notice_days=3,
+        noticed_at=held.starts_at - back - datetime.timedelta(days=4),
+        opened_at=held.starts_at - back,
+        closed_at=held.starts_at - back + datetime.timedelta(hours=2),
     )
     for checkin in CheckIn.objects.filter(meeting=meeting):
         CheckIn.objects.filter(pk=checkin.pk).update(at=checkin.at - back)

@@ -86,6 +86,9 @@ audit.register_actions(
     }
 )
 
+OPEN_EARLY = datetime.timedelta(hours=1)
+"""How long before its time a meeting may be opened."""
+
 _T = Topic.State
 TOPIC_FLOW = Workflow(
     Topic,
@@ -755,9 +758,20 @@ def publish_notice(actor: User, meeting: Meeting, now: datetime.datetime | None 
 
 
 def open_meeting(actor: User, meeting: Meeting) -> Meeting:
+    """Open the meeting for check-in and ballots: from `OPEN_EARLY` before the time its notice
+    gave, not days ahead (what is decided there would be decided before the meeting)."""
     _need(
         actor, "council.run_council", meeting.council, _("Only the chair or secretary can do this.")
     )
+    if timezone.now() < meeting.starts_at - OPEN_EARLY:
+        raise Conflict(
+            "meeting.not_yet",
+            _("The meeting starts at %(time)s; it can be opened from %(minutes)d minutes before.")
+            % {
+                "time": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "minutes": OPEN_EARLY.total_seconds() // 60,
+            },
+        )
     return transition(
         MEETING_FLOW,
         meeting,
