@@ -14,8 +14,10 @@ KEYS = {"community", "enterprise", "school", "agency", "social_organization", "v
 
 def test_it_masks_residents_names():
     assert mask_name("张秀英") == "张**"
-    assert mask_name("李") == "李*"
+    assert mask_name("李") == "李**"
     assert mask_name("") == "*"
+    # The mask does not tell how long the name is.
+    assert mask_name("尹英") == mask_name("尹秀英") == mask_name("尹") == "尹**"
 
 
 def test_it_counts_needs_claims_and_distinct_parties_by_kind(world, live, needs):

@@ -36,6 +36,8 @@ def test_the_volunteer_sees_every_record_and_the_hours_apart(served, client):
     assert page.status_code == 200
     assert "清洁家园（清扫）" in body and 'id="verified-hours">1.50<' in body
     assert 'id="manual-hours">0<' in body
+    masked = served.volunteer.real_name[0] + "**"
+    assert f"你的名字会以部分隐去的形式（{masked}）显示在公开的群英榜上" in body
 
 
 @pytest.mark.parametrize(

@@ -42,9 +42,9 @@ def test_a_long_day_counts_at_most_the_ceiling_and_breadth_breaks_ties(ledger, c
     _confirm_all(ledger)
     rows = services.honour_roll(ledger.world.community, services.parse_period("2026-03"))
     assert [(r.masked_name, r.rank, r.totals.ranked, r.totals.services) for r in rows] == [
-        ("乙*", 1, D(8), 2),  # two services
-        ("甲*", 2, D(8), 1),  # nine hours in one day count eight
-        ("丙*", 2, D(8), 1),  # patrolling twice is one service
+        ("乙**", 1, D(8), 2),  # two services
+        ("甲**", 2, D(8), 1),  # nine hours in one day count eight
+        ("丙**", 2, D(8), 1),  # patrolling twice is one service
     ]
     assert rows[1].person_id == gamer.pk and rows[1].totals.hours == D(9)
     assert rows[0].person_id == broad.pk and narrow.pk == rows[2].person_id

@@ -40,11 +40,12 @@ def fold(text: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """张秀英 → 张**: a resident is recognisable to neighbours, not identifiable by strangers."""
+    """张秀英 → 张**: a resident is recognisable to neighbours, not identifiable by strangers.
+    Always two stars, so the mask does not tell how long the name is (尹英 → 尹**)."""
     name = name.strip()
     if not name:
         return "*"
-    return name[0] + "*" * max(1, len(name) - 1)
+    return name[0] + "**"
 
 
 def mask_mobile(mobile: str) -> str:

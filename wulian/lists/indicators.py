@@ -187,7 +187,8 @@ INDICATORS = [
         _("Needs published"),
         _("Needs reviewed and opened to claim, by the day they were published."),
         _published,
-        list_url=NEEDS,
+        # No link: the needs list filters by the day raised, not the day published, and a
+        # number must not open a list that does not add up to it.
         order=14,
     ),
     Indicator(

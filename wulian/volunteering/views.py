@@ -101,6 +101,7 @@ def my_hours_view(request: HttpRequest) -> HttpResponse:
             )[:10],
             "awards": services.badges_of(user),
             "on_roll": services.is_on_public_roll(user),
+            "masked_name": mask_name(user.real_name),
             "bodies": Organization.objects.filter(memberships__user=user).order_by("name"),
         },
     )

@@ -15,8 +15,6 @@ from wulian.core.indicators import MEDIAN, RATIO, Fact, Indicator, Scope, durati
 from wulian.whistle.models import Whistle, WhistleCall
 from wulian.whistle.scorecard import SATISFIED_FROM
 
-CALLS = ("whistle:list", "")
-
 
 def _calls(extra: Q | None = None) -> QuerySet[WhistleCall]:
     calls = WhistleCall.objects.exclude(state=WhistleCall.State.REROUTED)
@@ -77,7 +75,7 @@ INDICATORS = [
         _("Whistles blown"),
         _("Urgent calls the community sent to units, by the day they were blown."),
         _whistles,
-        list_url=CALLS,
+        # No link until the whistles' list filters by community and month (it lists them all).
         public=True,
         order=20,
     ),
