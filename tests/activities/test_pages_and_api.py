@@ -101,6 +101,7 @@ def test_the_pages_show_chinese_and_work_for_each_role(world, venue, activity, h
     page = anonymous.get(reverse("activities:services") + f"?community={world.community.pk}")
     text = page.content.decode()
     assert "义务理发" in text and "下一个空闲时段" in text
+    assert "每周三 14:00" in text, "the weekday follows 每 with no space"
     month = anonymous.get(reverse("activities:venue", args=[venue.pk]) + "?view=month")
     assert month.status_code == 200
     assert (
