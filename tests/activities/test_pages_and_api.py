@@ -296,3 +296,13 @@ def test_a_booking_is_named_by_its_wuhan_time_not_utc(world, venue, clock):
         services.BookingInput(at(10, 14), at(10, 15), "书法课", 5),
     )
     assert str(booking) == "实训美发室 2026-11-10 14:00 书法课"
+
+
+def test_the_day_sheet_opens_on_the_services_next_day_and_steps_by_service_days(
+    world, haircuts, clock
+):
+    # Monday 2 November: the Wednesday haircuts' sheet opens on Wednesday the 4th.
+    provider = _client(world["unit_contact"])
+    page = provider.get(reverse("activities:day_sheet", args=[haircuts.pk])).content.decode()
+    assert "2026-11-04" in page
+    assert "?date=2026-11-11" in page and "?date=2026-10-28" in page

@@ -592,6 +592,15 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _run_day_before(service: Service, day: datetime.date) -> datetime.date:
+    """The service's last day before ``day`` (the day itself when none in four months)."""
+    for offset in range(1, 120):
+        earlier = day - datetime.timedelta(days=offset)
+        if services.runs_on(service, earlier):
+            return earlier
+    return day
+
+
 def _run_days(service: Service, start: datetime.date, count: int = 6) -> list[datetime.date]:
     days = []
     for offset in range(120):
@@ -688,7 +697,11 @@ def day_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service_for(request.user, pk)
     if not request.user.has_perm("activities.manage_service", service):
         raise PermissionDenied
-    day = _day(request.GET.get("date"), timezone.localdate())
+    today = timezone.localdate()
+    # Without a date: today if the service runs today, else its next day (a Wednesday
+    # service's sheet opened on a Saturday shows next Wednesday, not an empty day).
+    upcoming = _run_days(service, today, count=1)
+    day = _day(request.GET.get("date"), upcoming[0] if upcoming else today)
     sheet = [
         (
             slot,
@@ -711,9 +724,9 @@ def day_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
             "service": service,
             "day": day,
             "sheet": sheet,
-            "is_today": day == timezone.localdate(),
-            "previous": day - datetime.timedelta(days=7),
-            "next": day + datetime.timedelta(days=7),
+            "is_today": day == today,
+            "previous": _run_day_before(service, day),
+            "next": (_run_days(service, day + datetime.timedelta(days=1), count=1) or [day])[0],
         },
     )
 
