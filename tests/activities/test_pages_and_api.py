@@ -306,3 +306,14 @@ def test_the_day_sheet_opens_on_the_services_next_day_and_steps_by_service_days(
     page = provider.get(reverse("activities:day_sheet", args=[haircuts.pk])).content.decode()
     assert "2026-11-04" in page
     assert "?date=2026-11-11" in page and "?date=2026-10-28" in page
+
+
+def test_the_organisers_roster_offers_check_in_only_when_it_is_open(world, activity, clock):
+    services.sign_up(fresh(world["resident"]), activity)
+    organiser = _client(world["unit_contact"])
+    manage = reverse("activities:manage", args=[activity.pk])
+    early = organiser.get(manage).content.decode()  # Monday; the activity is on Friday
+    assert "签到在活动开始前一小时开放" in early
+    assert f"/activities/{activity.pk}/check-in/" not in early
+    clock.move_to(at(6, 13, 30))
+    assert f"/activities/{activity.pk}/check-in/" in organiser.get(manage).content.decode()

@@ -835,11 +835,7 @@ def _scan(actor: User, activity: Activity, person: User, nonce: str, kind: str) 
         locked_activity = _lock_activity(activity)
         if locked_activity.state != Activity.State.PUBLISHED:
             raise Conflict("activity.cancelled", _("This activity has been cancelled."))
-        if not (
-            locked_activity.starts_at - CHECK_IN_EARLY
-            <= now
-            <= locked_activity.ends_at + CHECK_IN_EARLY
-        ):
+        if not check_in_open(locked_activity, now):
             raise Conflict("checkin.not_now", _("Check-in opens an hour before the start."))
         signup = (
             SignUp.objects.select_for_update()
@@ -882,6 +878,12 @@ def _mask(person: User) -> str:
     from wulian.core.text import mask_name
 
     return mask_name(person.real_name)
+
+
+def check_in_open(activity: Activity, now: datetime.datetime | None = None) -> bool:
+    """Check-in runs from an hour before the start to an hour after the end."""
+    now = now or timezone.now()
+    return activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at + CHECK_IN_EARLY
 
 
 def check_in(

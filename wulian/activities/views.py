@@ -192,6 +192,7 @@ def activity_manage_view(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": forms.ReasonForm(),
             "can_export_numbers": request.user.has_perm("activities.export_numbers", activity),
             "is_over": timezone.now() > activity.ends_at,
+            "check_in_open": services.check_in_open(activity),
             "attended": sum(1 for s in signups if s.checked_in_at),
             "no_shows": sum(1 for s in signups if s.no_show),
             "ratings": [s.rating for s in signups if s.rating],
