@@ -147,6 +147,7 @@ def test_voting_from_a_phone_and_the_result_page_says_why(cw, client):
     result = client.get(f"/council/motions/{motion.pk}/").content.decode()
     assert "通过" in result
     assert "赞成 2，反对 1，弃权 0" in result
+    assert not re.search(r'<div class="actions">\s*</div>', result), "an empty card"
 
 
 def test_a_vote_after_close_is_refused_with_a_message(cw, client):
