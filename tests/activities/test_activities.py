@@ -260,3 +260,11 @@ def test_the_calendar_feed_parses_back_with_a_real_icalendar_parser(world, hosts
     assert str(first["LOCATION"]) == "江汉北路骑手驿站"
     other = next(e for e in events if e is not first)
     assert str(other["SUMMARY"]) == "取消的活动" * 10 and str(other["STATUS"]) == "CANCELLED"
+
+
+def test_sign_up_cannot_close_after_the_activity_has_started(world, hosts, clock):
+    with pytest.raises(DomainError) as late:
+        make(world, hosts, signup_closes_at=at(7, 9))  # the activity is on the 6th
+    assert late.value.code == "activity.late_window"
+    assert not Activity.objects.exists()
+    assert make(world, hosts, signup_closes_at=at(6, 12)).signup_closes_at == at(6, 12)

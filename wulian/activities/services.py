@@ -516,6 +516,10 @@ def create_activity(actor: User, community: Region, data: ActivityInput) -> Acti
         and data.signup_closes_at <= data.signup_opens_at
     ):
         raise DomainError("activity.bad_window", _("Sign-up must close after it opens."))
+    if data.signup_closes_at and data.signup_closes_at > data.starts_at:
+        raise DomainError(
+            "activity.late_window", _("Sign-up must close by the time the activity starts.")
+        )
     if data.audience == Audience.COMPOUND and data.compound is None:
         raise DomainError("activity.no_compound", _("Choose the compound."))
     with transaction.atomic():
