@@ -1090,6 +1090,37 @@ def runs_on(service: Service, day: datetime.date, days_off: Iterable[datetime.da
     return day not in set(days_off)
 
 
+RUN_DAYS_AHEAD = 120
+"""How far the service days are looked for (a monthly service runs four times in it)."""
+
+
+def run_days(service: Service, start: datetime.date, count: int = 6) -> list[datetime.date]:
+    """The service's next ``count`` days from ``start`` on (``start`` itself included)."""
+    days = []
+    for offset in range(RUN_DAYS_AHEAD):
+        day = start + datetime.timedelta(days=offset)
+        if runs_on(service, day):
+            days.append(day)
+            if len(days) == count:
+                break
+    return days
+
+
+def next_run_day(service: Service, start: datetime.date) -> datetime.date | None:
+    """The service's first day from ``start`` on, if it runs within four months."""
+    found = run_days(service, start, count=1)
+    return found[0] if found else None
+
+
+def previous_run_day(service: Service, day: datetime.date) -> datetime.date | None:
+    """The service's last day before ``day``, if it ran within four months."""
+    for offset in range(1, RUN_DAYS_AHEAD):
+        earlier = day - datetime.timedelta(days=offset)
+        if runs_on(service, earlier):
+            return earlier
+    return None
+
+
 def slot_times(
     service: Service, day: datetime.date
 ) -> list[tuple[datetime.datetime, datetime.datetime]]:

@@ -593,30 +593,10 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run_day_before(service: Service, day: datetime.date) -> datetime.date:
-    """The service's last day before ``day`` (the day itself when none in four months)."""
-    for offset in range(1, 120):
-        earlier = day - datetime.timedelta(days=offset)
-        if services.runs_on(service, earlier):
-            return earlier
-    return day
-
-
-def _run_days(service: Service, start: datetime.date, count: int = 6) -> list[datetime.date]:
-    days = []
-    for offset in range(120):
-        day = start + datetime.timedelta(days=offset)
-        if services.runs_on(service, day):
-            days.append(day)
-            if len(days) == count:
-                break
-    return days
-
-
 def service_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service_for(request.user, pk)
     today = timezone.localdate()
-    days = _run_days(service, today)
+    days = services.run_days(service, today)
     day = _day(request.GET.get("date"), days[0] if days else today)
     user = request.user
     provider = user.has_perm("activities.manage_service", service)
@@ -701,8 +681,7 @@ def day_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     # Without a date: today if the service runs today, else its next day (a Wednesday
     # service's sheet opened on a Saturday shows next Wednesday, not an empty day).
-    upcoming = _run_days(service, today, count=1)
-    day = _day(request.GET.get("date"), upcoming[0] if upcoming else today)
+    day = _day(request.GET.get("date"), services.next_run_day(service, today) or today)
     sheet = [
         (
             slot,
@@ -726,8 +705,8 @@ def day_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "sheet": sheet,
             "is_today": day == today,
-            "previous": _run_day_before(service, day),
-            "next": (_run_days(service, day + datetime.timedelta(days=1), count=1) or [day])[0],
+            "previous": services.previous_run_day(service, day) or day,
+            "next": services.next_run_day(service, day + datetime.timedelta(days=1)) or day,
         },
     )
 
