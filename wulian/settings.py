@@ -176,6 +176,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wulian.site.context_processors.navigation",
+                "wulian.core.actions.kept_input",
             ],
         },
     },

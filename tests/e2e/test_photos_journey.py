@@ -70,3 +70,37 @@ def test_a_photo_is_previewed_sent_and_shown_to_staff_but_not_to_others(
     assert visitor.goto(base + url).status == 404
     for page in (resident, staff, outsider, visitor):
         page.context.close()
+
+
+def test_what_a_unit_typed_comes_back_when_its_post_is_refused(
+    live_server: Any, world: Any, browser: Any, settings: Any, tmp_path: Any
+) -> None:
+    """A long note typed on a phone survives a refused photo: the page it is sent back to
+    holds the note again, the form open, and the next visit starts empty."""
+    from wulian.whistle import services as whistles
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = live_server.url
+    whistle = whistles.blow_whistle(
+        world["community_staff"],
+        world.community,
+        whistles.WhistleInput(type="emergency", title="42号小区水管爆裂", units=[world.unit]),
+    )
+    unit = _page_as(browser, base, world["unit_contact"])
+    unit.goto(f"{base}/whistles/{whistle.pk}/")
+    note = "已关闭3栋总阀，物业师傅正在更换爆裂的管段，预计两小时内恢复供水"
+    text = unit.locator("textarea[name=text]")
+    text.fill(note)
+    unit.locator("input[name=photos]").set_input_files(
+        files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo at all"}]
+    )
+    with unit.expect_navigation():
+        unit.locator("button[value=action]").click()
+    assert unit.locator(".message.error").count() == 1
+    assert text.input_value() == note
+    assert unit.evaluate("document.activeElement.name") == "text"
+    assert not whistle.calls.get().actions.exists()
+
+    unit.reload()
+    assert text.input_value() == ""
+    unit.context.close()

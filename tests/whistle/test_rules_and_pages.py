@@ -209,3 +209,21 @@ def test_the_whistle_list_shows_open_whistles_before_closed_ones(world, whistle)
     Whistle.objects.filter(pk=newer_closed.pk).update(state=Whistle.State.CLOSED)
     listed = _client(world["community_staff"]).get(reverse("whistle:list")).context["page"]
     assert [w.pk for w in listed.object_list] == [whistle.pk, newer_closed.pk]
+
+
+def test_a_refused_answer_keeps_what_was_typed_for_the_page_once(world, whistle):
+    """A decline refused (the call is no longer the unit's to decline) sends the person back
+    with their reason kept for the page's form, once; the token and a code are never kept."""
+    call = WhistleCall.objects.get()
+    unit = _client(world["unit_admin"])
+    url = reverse("whistle:call_action", args=[call.pk, "decline"])
+    unit.post(url, {"reason": "不是我们单位的片区"})
+    reason = "<script>alert(1)</script> 还是不归我们管"
+    page = unit.post(url, {"reason": reason, "code": "123456", "back": "detail"}, follow=True)
+    assert [m.level_tag for m in page.context["messages"]][-1] == "error"
+    html = page.content.decode()
+    assert '<script id="kept-input" type="application/json">' in html
+    assert "\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E" in html  # data, not markup
+    assert f'"action": "{url}"' in html
+    assert "123456" not in html
+    assert 'id="kept-input"' not in unit.get(page.redirect_chain[-1][0]).content.decode()

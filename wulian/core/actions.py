@@ -91,6 +91,42 @@ def perform_on_page(request: HttpRequest, table: ActionTable[T], obj: T, name: s
         table.perform(request.user, obj, name, request.POST, request.FILES)
     except DomainError as exc:
         messages.error(request, str(exc.message))
+        keep_input(request)
         return False
     messages.add_message(request, getattr(messages, action.level.upper()), str(action.done))
     return True
+
+
+# What a refused action's form held, kept for the page the person is sent back to: the page
+# is drawn again from the object (a redirect), so without this a long reason typed on a phone
+# would be gone with the refusal. Files cannot be kept; passwords and the CSRF token are not.
+KEPT_INPUT = "wulian.kept_input"
+KEPT_LIMIT = 20_000  # characters of input kept at the most
+NOT_KEPT = ("csrfmiddlewaretoken", "password", "code")
+
+
+def keep_input(request: HttpRequest) -> None:
+    data: dict[str, list[str]] = {}
+    size = 0
+    for name in request.POST:
+        if name in NOT_KEPT or "password" in name:
+            continue
+        values = request.POST.getlist(name)
+        size += sum(len(value) for value in values)
+        if size > KEPT_LIMIT:
+            break
+        data[name] = values
+    if data:
+        request.session[KEPT_INPUT] = {"action": request.path, "data": data}
+
+
+def kept_input(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the input a refused action kept, taken (once, when the template
+    reads it) by the page that shows it; `base.html` hands it to app.js, which fills the form
+    that posts to the same address back in."""
+
+    def take() -> dict[str, Any] | None:
+        session = getattr(request, "session", None)
+        return session.pop(KEPT_INPUT, None) if session is not None else None
+
+    return {"kept_input": take}

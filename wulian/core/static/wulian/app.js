@@ -104,6 +104,39 @@ function setUpPicker(picker) {
   showCount();
 }
 
+// A refused action sends the person back to the page it was on; what its form held comes
+// back with it (core.actions.keep_input) and is filled in again, the form opened and focused.
+function restoreKeptInput() {
+  var script = document.getElementById("kept-input");
+  if (!script) return;
+  var kept = JSON.parse(script.textContent);
+  var form = Array.prototype.find.call(document.querySelectorAll("form[method=post]"), function (f) {
+    return new URL(f.action, window.location.href).pathname === kept.action;
+  });
+  if (!form) return;
+  var first = null;
+  Object.keys(kept.data).forEach(function (name) {
+    var values = kept.data[name];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name !== name || field.type === "hidden" || field.type === "file" ||
+          field.type === "submit" || field.type === "button" || field.type === "password") return;
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = values.indexOf(field.value) >= 0;
+      } else if (field.multiple) {
+        Array.prototype.forEach.call(field.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
+      } else {
+        field.value = values[0];
+      }
+      first = first || field;
+    });
+  });
+  for (var node = form.parentNode; node; node = node.parentNode) {
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+  if (first) first.focus();
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-picker]").forEach(setUpPicker);
+  restoreKeptInput();
 });
