@@ -134,11 +134,18 @@ def test_sign_up_in_two_taps_and_the_waiting_list_on_the_page(world, activity):
     first = _client(world["resident"])
     page = first.get(reverse("activities:activity", args=[activity.pk]))
     assert "报名" in page.content.decode()
-    first.post(reverse("activities:activity_action", args=[activity.pk, "sign-up"]))
+    done = first.post(
+        reverse("activities:activity_action", args=[activity.pk, "sign-up"]), follow=True
+    )
     assert SignUp.objects.get(person=world["resident"]).state == "confirmed"
+    assert "报名成功。" in done.content.decode()
     second = _client(world["outsider"])
-    second.post(reverse("activities:activity_action", args=[activity.pk, "sign-up"]))
+    waiting = second.post(
+        reverse("activities:activity_action", args=[activity.pk, "sign-up"]), follow=True
+    ).content.decode()
     assert SignUp.objects.get(person=world["outsider"]).state == "waiting"
+    assert "您已进入候补名单" in waiting
+    assert "报名成功" not in waiting
     mine = SignUp.objects.get(person=world["resident"])
     first.post(reverse("activities:signup_action", args=[mine.pk, "cancel"]))
     offered = SignUp.objects.get(person=world["outsider"])

@@ -135,6 +135,14 @@ def test_voting_from_a_phone_and_the_result_page_says_why(cw, client):
     )
     motion = Motion.objects.get()
     client.post(f"/council/motions/{motion.pk}/open/", {"minutes": 10})
+    # A household not yet checked in is told to check in; the community's staff, who are not
+    # called to the meeting, are not.
+    client.force_login(cw.voters[3])
+    assert "请先在会场签到再投票" in client.get(f"/council/motions/{motion.pk}/").content.decode()
+    client.force_login(cw.staff)
+    page = client.get(f"/council/motions/{motion.pk}/").content.decode()
+    assert "请先在会场签到" not in page
+    assert "您不在本次会议的参会范围内" in page
     for voter, choice in zip(cw.voters[:3], ["yes", "yes", "no"], strict=True):
         client.force_login(voter)
         page = client.post(f"/council/motions/{motion.pk}/vote/", {"choices": choice}, follow=True)

@@ -37,7 +37,11 @@ ACTIVITY_ACTIONS: ActionTable[Activity] = ActionTable(
     Action(
         "sign-up",
         lambda actor, activity, data: services.sign_up(actor, activity),
-        _("You are signed up (or on the waiting list: see below)."),
+        lambda signup: (
+            _("You are signed up.")
+            if signup.state == SignUp.State.CONFIRMED
+            else _("It is full: you are on the waiting list, and will be told if a place frees up.")
+        ),
     ),
     Action(
         "volunteer",

@@ -235,10 +235,10 @@ def get_activity(request: HttpRequest, activity_id: Id) -> dict[str, Any]:
     return _activity_out(activity)
 
 
-def _done(action: str, message: Any, result: Any) -> dict[str, Any]:
+def _done(action: str, message: str, result: Any) -> dict[str, Any]:
     return {
         "action": action,
-        "message": str(message),
+        "message": message,
         "signup": result if isinstance(result, SignUp) else None,
         "count": result if isinstance(result, int) else None,
     }
@@ -253,7 +253,7 @@ def act_on_activity(
     user = User.of(request)
     activity = get_activity_for(user, activity_id)
     done = ACTIVITY_ACTIONS.perform(user, activity, action, payload.dict(exclude_none=True))
-    return _done(action, ACTIVITY_ACTIONS.get(action).done, done)
+    return _done(action, ACTIVITY_ACTIONS.get(action).message(done), done)
 
 
 @router.post("/signups/{signup_id}/{action}", response=DoneOut)
@@ -264,7 +264,7 @@ def act_on_signup(
     user = User.of(request)
     signup = get_signup_for(user, signup_id)
     done = SIGNUP_ACTIONS.perform(user, signup, action, payload.dict(exclude_none=True))
-    return _done(action, SIGNUP_ACTIONS.get(action).done, done)
+    return _done(action, SIGNUP_ACTIONS.get(action).message(done), done)
 
 
 # ------------------------------------------------------------------ venues

@@ -36,11 +36,17 @@ T = TypeVar("T")
 class Action(Generic[T]):
     name: str
     run: Callable[[Any, T, Mapping[str, Any]], Any]
-    done: str | Promise
+    #: the page's message when done; or a function of what the service returned, for an
+    #: action whose outcome varies (signed up, or put on the waiting list)
+    done: str | Promise | Callable[[Any], str | Promise]
     level: str = "success"
     form: type[forms.Form] | None = None
     #: keyword arguments the form needs from the object (the units a call may be re-routed to)
     form_kwargs: Callable[[T], dict[str, Any]] | None = None
+
+    def message(self, result: Any) -> str:
+        """What the person is told when it is done (`result`: what the service returned)."""
+        return str(self.done(result) if callable(self.done) else self.done)
 
     def clean(self, obj: T, data: Mapping[str, Any], files: Any = None) -> Mapping[str, Any]:
         """What the action reads, checked by its form; a bad field refuses with its message."""
@@ -88,12 +94,12 @@ def perform_on_page(request: HttpRequest, table: ActionTable[T], obj: T, name: s
     """Run an action posted from a page: its message when done, the reason when refused."""
     action = table.get(name)
     try:
-        table.perform(request.user, obj, name, request.POST, request.FILES)
+        result = table.perform(request.user, obj, name, request.POST, request.FILES)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         keep_input(request)
         return False
-    messages.add_message(request, getattr(messages, action.level.upper()), str(action.done))
+    messages.add_message(request, getattr(messages, action.level.upper()), action.message(result))
     return True
 
 

@@ -323,6 +323,7 @@ def motion_view(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": motion.meeting,
             "result": result,
             "voted": VoteMark.objects.filter(motion=motion, voter=user).exists(),
+            "may_vote": services.may_attend(user, motion.meeting),
             "checked_in": motion.meeting.checkins.filter(user=user).exists(),
             "choices": choice_labels(motion),
             "can_run": can_run,

@@ -271,7 +271,7 @@ def act_on_session(
         attendance = _attendance_out(done, done.person.real_name)
     return {
         "action": action,
-        "message": str(SESSION_ACTIONS.get(action).done),
+        "message": SESSION_ACTIONS.get(action).message(done),
         "attendance": attendance,
     }
 

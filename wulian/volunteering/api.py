@@ -177,7 +177,7 @@ def act_on_record(
     done = RECORD_ACTIONS.perform(user, record, action, payload.dict(exclude_none=True))
     return {
         "action": action,
-        "message": str(RECORD_ACTIONS.get(action).done),
+        "message": RECORD_ACTIONS.get(action).message(done),
         "record": _record_out(done) if isinstance(done, VolunteerRecord) else None,
         "correction": done if isinstance(done, CorrectionRequest) else None,
     }
@@ -198,7 +198,7 @@ def act_on_correction(
     done = CORRECTION_ACTIONS.perform(user, correction, action, payload.dict(exclude_none=True))
     return {
         "action": action,
-        "message": str(CORRECTION_ACTIONS.get(action).done),
+        "message": CORRECTION_ACTIONS.get(action).message(done),
         "correction": done,
     }
 
