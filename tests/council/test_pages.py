@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wulian.council import services
 from wulian.council.models import CheckIn, Meeting, Motion, Resolution, Topic, VoteMark
@@ -277,3 +277,25 @@ def test_the_menu_leads_a_resident_to_their_council(cw, client):
     assert listed.status_code == 302 and listed["Location"] == f"/council/{cw.council.pk}/"
     client.force_login(cw.world["unit_contact"])
     assert 'data-nav="council"' not in client.get("/").content.decode()
+
+
+def test_a_result_closed_in_english_reads_in_the_readers_language(cw, client):
+    """The chair closes the ballot with the site in English; a resident reading in Chinese
+    sees why in Chinese, and the frozen numbers are the same for both."""
+    meeting = cw.open_meeting()
+    for voter in cw.voters[:3]:
+        cw.check_in(meeting, voter)
+    motion = services.add_motion(cw.chair, meeting, services.MotionInput(text="平整道路"))
+    services.open_ballot(cw.chair, motion, timezone.now() + datetime.timedelta(minutes=5))
+    for voter, choice in zip(cw.voters[:3], ["yes", "yes", "no"], strict=True):
+        services.cast_vote(voter, motion, [choice])
+    with translation.override("en"):
+        services.close_ballot(cw.chair, motion)
+    motion.refresh_from_db()
+    client.force_login(cw.voters[0])
+    page = client.get(f"/council/motions/{motion.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "赞成 2，反对 1，弃权 0" in page.content.decode()
+    assert "in favour" not in page.content.decode()
+    with translation.override("en"):
+        assert "2 in favour, 1 against" in services.motion_result(motion)["explanation"]
+    assert services.motion_result(motion)["counts"] == {"yes": 2, "no": 1, "abstain": 0}

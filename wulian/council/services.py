@@ -1265,32 +1265,43 @@ def counted(motion: Motion) -> quorum.Tally:
 
 
 def motion_result(motion: Motion) -> dict[str, Any]:
-    """The outcome with the numbers and why: the frozen result once voting has closed."""
+    """The outcome with the numbers and why. Once voting has closed its numbers are frozen
+    with the motion; the sentences are worded from them when read, in the reader's language
+    (not the language of whoever closed the ballot)."""
     if motion.state == _V.CLOSED and motion.result:
-        return dict(motion.result)
+        frozen = dict(motion.result)
+        if "attending" not in frozen:  # frozen before the numbers were kept: as it was worded
+            return frozen
+        tally = quorum.Tally(
+            frozen["counts"],
+            frozen["base"],
+            {k: Decimal(v) for k, v in frozen["areas"].items()},
+            Decimal(frozen["base_area"]),
+        )
+        return {
+            **frozen,
+            **_worded(motion, quorum.RULES[frozen["rule"]], tally, frozen["attending"]),
+        }
     meeting = motion.meeting
     rule = quorum.rule_for(meeting.rule, special=motion.special)
     tally = counted(motion)
     present = attendance(meeting)
     if rule.by_area:
-        total_area = present.area_total
-        held = quorum.quorum(
-            rule,
-            tally.base,
-            present.households_total,
-            present_area=tally.base_area,
-            total_area=total_area,
-        )
+        attending = {
+            "rule": rule.key,
+            "present": tally.base,
+            "total": present.households_total,
+            "present_area": str(tally.base_area),
+            "total_area": str(present.area_total),
+        }
     else:
-        held = present.outcome
-    if motion.method == Motion.Method.YES_NO:
-        decision = quorum.decide_yes_no(rule, tally)
-    else:
-        decision = quorum.decide_choices(rule, tally, motion.choices_list, motion.max_choices)
-    passed = held.ok and decision.ok
-    why = (
-        decision.explanation if held.ok else held.explanation + "，" + _("the vote does not count")
-    )
+        attending = {
+            "rule": present.rule.key,
+            "present": present.base_present,
+            "total": present.base_total,
+            "present_area": str(present.area_present),
+            "total_area": str(present.area_total),
+        }
     return {
         "motion": motion.text,
         "method": motion.method,
@@ -1301,15 +1312,39 @@ def motion_result(motion: Motion) -> dict[str, Any]:
         "areas": {k: str(v) for k, v in tally.areas.items()},
         "base": tally.base,
         "base_area": str(tally.base_area),
-        "threshold": rule.decision.words(),
-        "quorum": held.ok,
-        "quorum_explanation": held.explanation,
-        "passed": passed,
-        "chosen": list(decision.chosen),
-        "explanation": why,
+        "attending": attending,
+        **_worded(motion, rule, tally, attending),
         "ballots": Ballot.objects.filter(motion=motion).count()
         if motion.voting == Motion.Voting.ONLINE
         else None,
+    }
+
+
+def _worded(
+    motion: Motion, rule: quorum.Rule, tally: quorum.Tally, attending: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Whether the motion passed, and why in words, from its numbers."""
+    held = quorum.quorum(
+        quorum.RULES[attending["rule"]],
+        attending["present"],
+        attending["total"],
+        present_area=Decimal(attending["present_area"]),
+        total_area=Decimal(attending["total_area"]),
+    )
+    if motion.method == Motion.Method.YES_NO:
+        decision = quorum.decide_yes_no(rule, tally)
+    else:
+        decision = quorum.decide_choices(rule, tally, motion.choices_list, motion.max_choices)
+    why = (
+        decision.explanation if held.ok else held.explanation + "，" + _("the vote does not count")
+    )
+    return {
+        "threshold": rule.decision.words(),
+        "quorum": held.ok,
+        "quorum_explanation": held.explanation,
+        "passed": held.ok and decision.ok,
+        "chosen": list(decision.chosen),
+        "explanation": why,
     }
 
 
