@@ -198,9 +198,44 @@ def test_the_monthly_report_as_json_pdf_and_xlsx(client: Any, rolled: Any):
     sheet = client.get(reverse("dashboards:report", args=[pk, "2026-11", "xlsx"]))
     book = load_workbook(io.BytesIO(sheet.content))
     assert "发展联促" in book.sheetnames
-    rows = {r[0]: r for r in book["发展联促"].iter_rows(values_only=True)}
-    assert rows["lists.needs_raised"][2:5] == (1, 2, 0)
-    assert isinstance(rows["lists.needs_raised"][2], int)
+    sheet = book["发展联促"]
+    assert [c.value for c in sheet[1]] == ["指标", "本月", "上月", "去年同月", "指标代码"]
+    rows = {r[-1].value: r for r in sheet.iter_rows(min_row=2) if not r[0].value.count(" · ")}
+    assert rows["lists.needs_raised"][0].value == "需求提出"
+    assert [c.value for c in rows["lists.needs_raised"][1:4]] == [1, 2, 0]
+    assert isinstance(rows["lists.needs_raised"][1].value, int)
+    parts = [r[0].value for r in sheet.iter_rows(min_row=2) if " · " in r[0].value]
+    assert parts == ["需求按类别 · 理发", "需求按提出方 · 居民", "需求按渠道 · 线上"]
+    shares = [
+        r
+        for ws in book.worksheets[1:]
+        for r in ws.iter_rows()
+        if r[-1].value == "whistle.response_rate"
+    ]
+    assert len(shares) == 1 and shares[0][1].number_format == "0.0%"
+
+
+def test_needs_without_a_category_are_counted_under_a_name(client: Any, lived: Any, clock: Any):
+    from openpyxl import load_workbook
+
+    from wulian.lists import services as lists
+
+    lists.raise_need(
+        lived["resident"], lived.community, lists.NeedInput(title="小区门口积水", description="")
+    )
+    services.rebuild()
+    client.force_login(lived["community_staff"])
+    pk = lived.community.pk
+    sheet = client.get(reverse("dashboards:report", args=[pk, "2026-11", "xlsx"]))
+    book = load_workbook(io.BytesIO(sheet.content))
+    parts = [r[0] for r in book["发展联促"].iter_rows(min_row=2, values_only=True)]
+    assert "需求按类别 · 尚未分类" in parts
+    page = client.get(reverse("dashboards:region", args=[pk])).content.decode()
+    charts = json.loads(
+        page.split('id="dashboard-charts" type="application/json">')[1].split("<")[0]
+    )
+    labels = [label for chart in charts.values() for label in chart["labels"]]
+    assert "尚未分类" in labels and "" not in labels
 
 
 def test_the_months_report_reaches_each_recipient_only_while_they_may_see_it(

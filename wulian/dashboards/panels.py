@@ -211,7 +211,7 @@ def board_from(figures: Figures, region: Region, month: datetime.date, *, public
                         f"{indicator.key.replace('.', '-')}",
                         str(indicator.name),
                         "bar",
-                        [names.get(part, part or "—") for part, _n in ordered],
+                        [names.get(part, part) for part, _n in ordered],
                         [{"name": str(indicator.name), "data": [n for _p, n in ordered]}],
                     )
                 )

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from wulian.core.indicators import LINKS
+from wulian.core.indicators import LINKS, RATIO
 from wulian.core.pdf import render_pdf
 from wulian.core.sheets import xlsx_append
 from wulian.dashboards import charts, panels
@@ -224,18 +224,23 @@ def xlsx(data: dict[str, Any]) -> bytes:
     xlsx_append(summary, [data["region"]["name"], data["month"]])
     for line in data["sentences"]:
         xlsx_append(summary, [line])
-    header = [_("Key"), _("Indicator"), _("This month"), _("Last month"), _("A year ago")]
+    # The indicator's name first, as people read it; its key last, for those who join sheets
+    # of several months. A share is a number shown as a percentage, not 0.6666666667.
+    header = [_("Indicator"), _("This month"), _("Last month"), _("A year ago")]
+    header.append(_("Indicator code"))
     for link, items in by_link().items():
         sheet = workbook.create_sheet(link_titles()[link][:31])
         xlsx_append(sheet, header)
         for i in items:
             figure = data["indicators"][i.key]
-            xlsx_append(
-                sheet,
-                [i.key, str(i.name), figure["value"], figure["last_month"], figure["last_year"]],
-            )
+            figures = [figure["value"], figure["last_month"], figure["last_year"]]
+            xlsx_append(sheet, [str(i.name), *figures, i.key])
+            if i.kind == RATIO:
+                for cell in sheet[sheet.max_row][1:4]:
+                    cell.number_format = "0.0%" if i.as_percent else "0.0"
             for part, n in (figure.get("breakdown") or {}).items():
-                xlsx_append(sheet, [i.key, f"{i.name} · {part}", n, None, None])
+                xlsx_append(sheet, [f"{i.name} · {part}", n, None, None, i.key])
+        sheet.column_dimensions["A"].width = 36
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

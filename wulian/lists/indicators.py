@@ -131,7 +131,8 @@ def _rating_points(scope: Scope) -> Iterable[Fact]:
 
 
 def _category_names() -> dict[str, str]:
-    return {str(pk): name for pk, name in Category.objects.values_list("pk", "name")}
+    names = {str(pk): name for pk, name in Category.objects.values_list("pk", "name")}
+    return {**names, "": str(_("No category yet"))}
 
 
 def _kind_names() -> dict[str, str]:
