@@ -168,3 +168,23 @@ def test_every_action_of_a_page_has_a_url(table, name):
         id(RESOLUTION_ACTIONS): "resolution",
     }[id(table)]
     assert reverse(f"council:{kind}_action", args=[1, name])
+
+
+def test_a_topic_is_edited_in_part_through_the_api(cw):
+    resident = client_for(cw.world["resident"])
+    topic = services.raise_topic(
+        cw.world["resident"],
+        cw.council,
+        services.TopicInput(title="加装电悌", text="老人上下楼难", why="方便"),
+    )
+    url = f"/api/council/topics/{topic.pk}"
+    done = resident.patch(url, {"title": "加装电梯"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["title"] == "加装电梯"
+    topic.refresh_from_db()
+    assert (topic.text, topic.why) == ("老人上下楼难", "方便")
+    empty = resident.patch(url, {"text": ""}, content_type="application/json")
+    assert empty.status_code == 400
+    topic.refresh_from_db()
+    assert topic.text == "老人上下楼难"
+    other = client_for(cw.voters[0]).patch(url, {"title": "x"}, content_type="application/json")
+    assert other.status_code == 403

@@ -299,3 +299,59 @@ def test_a_result_closed_in_english_reads_in_the_readers_language(cw, client):
     with translation.override("en"):
         assert "2 in favour, 1 against" in services.motion_result(motion)["explanation"]
     assert services.motion_result(motion)["counts"] == {"yes": 2, "no": 1, "abstain": 0}
+
+
+def test_who_raised_a_topic_edits_it_until_it_is_seconded(cw, client):
+    """Opened in Chinese and saved untouched, the form keeps every field; a change is
+    audited; once a neighbour seconds it, its words are theirs too and it stays as it is."""
+    from wulian.audit.models import AuditEntry
+    from wulian.lists import services as lists
+
+    resident = cw.world["resident"]
+    need = lists.raise_need(
+        resident, cw.world.community, lists.NeedInput(title="3栋楼道灯坏", description="")
+    )
+    topic = services.raise_topic(
+        resident,
+        cw.council,
+        services.TopicInput(title="加装电悌", text="3栋老人上下楼难", why="方便老人", need=need),
+    )
+    client.force_login(resident)
+    assert "编辑" in client.get(f"/council/topics/{topic.pk}/").content.decode()
+    form = client.get(f"/council/topics/{topic.pk}/edit/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    initial = {
+        name: form.context["form"][name].value() for name in ("title", "text", "why", "need")
+    }
+    assert initial == {
+        "title": "加装电悌",
+        "text": "3栋老人上下楼难",
+        "why": "方便老人",
+        "need": need.pk,
+    }
+    untouched = {k: v for k, v in initial.items()}
+    assert client.post(f"/council/topics/{topic.pk}/edit/", untouched).status_code == 302
+    topic.refresh_from_db()
+    assert (topic.title, topic.why, topic.need_id) == ("加装电悌", "方便老人", need.pk)
+    assert not AuditEntry.objects.filter(action="council.topic_edited").exists()
+
+    bad = client.post(f"/council/topics/{topic.pk}/edit/", {**untouched, "title": ""})
+    assert bad.status_code == 200 and "标题" in bad.content.decode()
+    client.post(f"/council/topics/{topic.pk}/edit/", {**untouched, "title": "加装电梯"})
+    topic.refresh_from_db()
+    assert topic.title == "加装电梯"
+    entry = AuditEntry.objects.get(action="council.topic_edited")
+    assert entry.before == {"title": "加装电悌"} and entry.after == {"title": "加装电梯"}
+
+    services.second_topic(cw.voters[0], topic)
+    assert "编辑" not in client.get(f"/council/topics/{topic.pk}/").content.decode()
+    refused = client.post(
+        f"/council/topics/{topic.pk}/edit/", {**untouched, "title": "别的"}, follow=True
+    )
+    assert "不能再修改" in refused.content.decode()
+    topic.refresh_from_db()
+    assert topic.title == "加装电梯"
+    # The council's secretary may still correct it.
+    client.force_login(cw.secretary)
+    client.post(f"/council/topics/{topic.pk}/edit/", {**untouched, "title": "3栋加装电梯"})
+    topic.refresh_from_db()
+    assert topic.title == "3栋加装电梯"

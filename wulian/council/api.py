@@ -4,6 +4,7 @@ the pages."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest
@@ -73,6 +74,14 @@ class TopicIn(Schema):
     title: str
     text: str
     why: str = ""
+    need: Id | None = None
+    whistle: Id | None = None
+
+
+class TopicPatch(Schema):
+    title: str | None = None
+    text: str | None = None
+    why: str | None = None
     need: Id | None = None
     whistle: Id | None = None
 
@@ -290,6 +299,16 @@ def raise_topic(request: HttpRequest, council_id: int, payload: TopicIn) -> Stat
 @router.get("/council/topics/{topic_id}", response=TopicOut)
 def get_topic(request: HttpRequest, topic_id: int) -> dict[str, Any]:
     return _topic(get_topic_for(User.of(request), topic_id))
+
+
+@router.patch("/council/topics/{topic_id}", response=TopicOut, summary="Edit a topic")
+def edit_topic(request: HttpRequest, topic_id: int, payload: TopicPatch) -> dict[str, Any]:
+    """Only what is sent changes (send `need: null` to unlink the need); who raised it may
+    edit it until someone seconds it, the council's moderators while it is open."""
+    user = User.of(request)
+    topic = get_topic_for(user, topic_id)
+    data = replace(services.TopicInput.from_topic(topic), **payload.dict(exclude_unset=True))
+    return _topic(services.edit_topic(user, topic, data))
 
 
 @router.post("/council/topics/{topic_id}/{action}", response=TopicOut)

@@ -60,6 +60,7 @@ audit.register_actions(
         "council.household_joined": gettext_lazy("asked to join a household"),
         "council.household_confirmed": gettext_lazy("confirmed a household member"),
         "council.topic_raised": gettext_lazy("raised a topic"),
+        "council.topic_edited": gettext_lazy("edited the topic"),
         "council.topic_seconded": gettext_lazy("the topic reached its seconds"),
         "council.topic_on_agenda": gettext_lazy("put the topic on the agenda"),
         "council.topic_decided": gettext_lazy("the topic was decided"),
@@ -435,6 +436,18 @@ class TopicInput:
     whistle: Any = None  # a whistle of the community, or its number
     photos: Sequence[Any] = field(default_factory=tuple)  # uploads or `CleanFile`s
 
+    @classmethod
+    def from_topic(cls, topic: Topic) -> TopicInput:
+        """The topic as it stands, for a form or a partial update to start from (photos
+        already attached stay; `photos` are only the ones to add)."""
+        return cls(
+            title=topic.title,
+            text=topic.text,
+            why=topic.why,
+            need=topic.need_id,
+            whistle=topic.whistle_id,
+        )
+
 
 def _linked(actor: User, council: Council, value: Any, model: Any, perm: str) -> Any:
     """The need or whistle a topic links to: of the council's community and one the person
@@ -509,6 +522,72 @@ def raise_topic(actor: User, council: Council, data: TopicInput) -> Topic:
         title=title,
     )
     return topic
+
+
+TOPIC_NOT_EDITABLE = gettext_lazy(
+    "This topic can no longer be edited: neighbours have seconded it, or it is closed."
+)
+
+
+def may_edit_topic(user: User, topic: Topic) -> bool:
+    """Who raised it may put it better until a neighbour has seconded it (they seconded
+    those words); the council's moderators may correct it while it is still open."""
+    if not user.is_authenticated:
+        return False
+    if topic.state in {Topic.State.DECIDED, Topic.State.DISMISSED}:
+        return False
+    if user.has_perm("council.moderate", topic.council):
+        return True
+    return topic.raised_by_id == user.pk and not topic.seconds.exists()
+
+
+def edit_topic(actor: User, topic: Topic, data: TopicInput) -> Topic:
+    from wulian.lists.models import Need
+    from wulian.whistle.models import Whistle
+
+    council = topic.council
+    title = _text(data.title, "topic.no_title", _("Give the topic a title."), 120)
+    text = _text(data.text, "topic.no_text", _("Say what the topic is about."))
+
+    def pk(value: Any) -> Any:
+        return getattr(value, "pk", value)
+
+    # A link left as it was stays, even for a moderator who may not see what it links to.
+    need = (
+        topic.need
+        if pk(data.need) == topic.need_id and topic.need_id
+        else _linked(actor, council, data.need, Need, "lists.view_need")
+    )
+    whistle = (
+        topic.whistle
+        if pk(data.whistle) == topic.whistle_id and topic.whistle_id
+        else _linked(actor, council, data.whistle, Whistle, "whistle.view_whistle")
+    )
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if not may_edit_topic(actor, locked):
+            raise NotAllowed("topic.not_editable", str(TOPIC_NOT_EDITABLE))
+        before = {f: getattr(locked, f) for f in ("title", "text", "why", "need_id", "whistle_id")}
+        locked.title, locked.text, locked.why = title, text, (data.why or "").strip()[:5000]
+        locked.need, locked.whistle = need, whistle
+        after = {f: getattr(locked, f) for f in before}
+        changed = [f for f in before if before[f] != after[f]]
+        locked.save(update_fields=["title", "text", "why", "need", "whistle"])
+        for photo in data.photos:
+            _attach_photo(actor, locked, photo)
+        if changed or data.photos:
+            audit.record(
+                actor,
+                "council.topic_edited",
+                locked,
+                before={f: before[f] for f in changed},
+                after={
+                    **{f: after[f] for f in changed},
+                    **({"photos": len(data.photos)} if data.photos else {}),
+                },
+                community=council.community,
+            )
+    return locked
 
 
 def second_topic(actor: User, topic: Topic) -> int:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("<int:pk>/topics/new/", views.topic_create_view, name="topic_create"),
     path("<int:pk>/meetings/new/", views.meeting_create_view, name="meeting_create"),
     path("topics/<int:pk>/", views.topic_view, name="topic"),
+    path("topics/<int:pk>/edit/", views.topic_edit_view, name="topic_edit"),
     path("topics/<int:pk>/<str:action>/", views.topic_action_view, name="topic_action"),
     path("meetings/<int:pk>/", views.meeting_view, name="meeting"),
     path("meetings/<int:pk>/projector/", views.projector_view, name="projector"),

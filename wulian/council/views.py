@@ -149,6 +149,30 @@ def topic_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def topic_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = User.of(request)
+    topic = get_topic_for(user, pk)
+    if not services.may_edit_topic(user, topic):
+        messages.error(request, services.TOPIC_NOT_EDITABLE)
+        return redirect("council:topic", pk=topic.pk)
+    current = services.TopicInput.from_topic(topic)
+    form = forms.TopicForm(request.POST or None, request.FILES or None, initial=vars(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_topic(user, topic, services.TopicInput(**form.cleaned_data))
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The topic has been saved."))
+            return redirect("council:topic", pk=topic.pk)
+    return render(
+        request,
+        "council/topic_form.html",
+        {"form": form, "council": topic.council, "topic": topic},
+    )
+
+
+@login_required
 def topic_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = User.of(request)
     topic = get_topic_for(user, pk)
@@ -173,6 +197,7 @@ def topic_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_take_part": user.has_perm("council.take_part", council),
             "can_run": user.has_perm("council.run_council", council),
             "can_moderate": can_moderate,
+            "can_edit": services.may_edit_topic(user, topic),
             "agenda_form": forms.AgendaForm(
                 meetings=council.meetings.exclude(state=Meeting.State.CLOSED)
             ),
