@@ -43,6 +43,27 @@ def test_it_shows_a_resident_their_needs_claims_agreements_to_sign_and_inbox(cli
     assert 'href="/inbox/"' in page or "/notifications/" in page
 
 
+def test_a_resident_in_a_volunteer_team_keeps_their_home_and_sees_the_teams_work(
+    client, world, make
+):
+    from wulian.orgs.models import Membership, Organization
+
+    team = Organization.objects.create(
+        name="江汉北路志愿服务队", kind=Organization.Kind.VOLUNTEER_TEAM, region=world.community
+    )
+    Membership.objects.create(organization=team, user=world["resident"])
+    make.need(published=False, title="我刚提交的需求")
+    client.force_login(world["resident"])
+    page = client.get("/").content.decode()
+    assert 'data-home="raise"' in page and 'data-home="mine"' in page
+    assert "我刚提交的需求" in page
+    assert f'data-home="unit-{team.pk}"' in page and "江汉北路志愿服务队" in page
+    # A unit's contact who lives elsewhere gets the unit's own home.
+    client.force_login(world["unit_admin"])
+    page = client.get("/").content.decode()
+    assert f'data-home="unit-{world.unit.pk}"' in page and 'data-home="raise"' not in page
+
+
 def test_the_public_home_costs_the_same_queries_however_much_there_is(client, world, make):
     make.need()
     make.finished()

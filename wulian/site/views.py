@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from wulian.accounts.models import User
 from wulian.accounts.sms import recent_file_messages
 from wulian.events import queries as event_queries
 from wulian.lists import queries as list_queries
@@ -115,7 +116,13 @@ def home_view(request: HttpRequest) -> HttpResponse:
             context.update(_unit_context(request))
         return render(request, "site/home_staff.html", {"community": community, **context})
     if memberships_of(request.user):
-        return render(request, "site/home_unit.html", _unit_context(request))
+        if User.of(request).community_id is None:
+            return render(request, "site/home_unit.html", _unit_context(request))
+        # A resident who also serves in a unit or volunteer team: their own home, with what
+        # their unit has to answer and sign below it.
+        context = _public_context(request, community)
+        context.update(_unit_context(request))
+        return render(request, "site/home.html", context)
     return render(request, "site/home.html", _public_context(request, community))
 
 
