@@ -64,7 +64,8 @@ def _error(
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, str(exc.message))
+    extra = {"fields": exc.as_dict()["fields"]} if exc.fields else {}
+    return _error(request, exc.status, exc.code, str(exc.message), **extra)
 
 
 @api.exception_handler(Http404)

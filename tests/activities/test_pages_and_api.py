@@ -183,6 +183,14 @@ def test_a_weekly_booking_page_lists_the_conflicts_then_books_the_rest(world, ve
         {**form, "attendance": "99", "weeks": "1"},
     )
     assert "30" in bad.content.decode() and Booking.objects.count() == 3
+    # Too many people at a time the venue is closed: both said at once, each by its field.
+    both = client.post(
+        reverse("activities:venue_book", args=[venue.pk]),
+        {**form, "attendance": "99", "weeks": "1", "starts": "06:00", "ends": "07:00"},
+    )
+    errors = both.context["form"].errors
+    assert "30" in errors["attendance"][0] and "08:00–21:00" in errors["starts"][0]
+    assert Booking.objects.count() == 3
 
 
 def test_the_api_lists_books_cancels_and_checks_in(world, venue, activity, haircuts, clock):
@@ -231,6 +239,21 @@ def test_the_api_lists_books_cancels_and_checks_in(world, venue, activity, hairc
         **unit,
     )
     assert made.status_code == 400 and made.json()["error"]["code"] == "booking.bad_time"
+    several = client.post(
+        f"/api/venues/{venue.pk}/bookings",
+        json.dumps(
+            {
+                "starts_at": at(3, 9).isoformat(),
+                "ends_at": at(3, 8).isoformat(),
+                "purpose": " ",
+                "attendance": 300,
+            }
+        ),
+        content_type="application/json",
+        **unit,
+    ).json()["error"]
+    assert several["code"] == "booking.invalid"
+    assert set(several["fields"]) == {"purpose", "attendance", "starts_at"}
     assert not Booking.objects.exists()
     clock.move_to(at(6, 13, 30))
     code = services.person_code(world["resident"])

@@ -43,7 +43,7 @@ from wulian.activities.models import (
 from wulian.audit import services as audit
 from wulian.core import deadlines
 from wulian.core.deadlines import Step
-from wulian.core.errors import Conflict, DomainError, NotAllowed
+from wulian.core.errors import Conflict, DomainError, NotAllowed, refuse_all
 from wulian.core.workflow import Workflow, transition
 from wulian.notifications.services import tell
 from wulian.orgs.models import Membership, Organization
@@ -184,21 +184,31 @@ class BookingInput:
     organization: Organization | None = None
 
 
-def _check_booking(actor: User, venue: Venue, data: BookingInput) -> None:
+def _check_booking(
+    actor: User, venue: Venue, data: BookingInput, *, one_range: bool = False
+) -> None:
+    """Whether `actor` may book, then everything wrong with what they asked for at once (and,
+    for `one_range`, with its time), so a form is sent back once, not once per problem."""
     if not actor.has_perm("activities.book_venue", venue):
         raise NotAllowed("booking.not_allowed", _("You may not book this venue."))
     if data.organization is not None and data.organization.pk not in _unit_ids(actor):
         raise NotAllowed("booking.not_member", _("You can book only for a unit you belong to."))
+    problems: dict[str, tuple[str, str]] = {}
     if not data.purpose.strip():
-        raise DomainError("booking.no_purpose", _("Say what the venue is booked for."))
+        problems["purpose"] = ("booking.no_purpose", _("Say what the venue is booked for."))
     if data.attendance < 1:
-        raise DomainError("booking.no_attendance", _("Say how many people are expected."))
-    if data.attendance > venue.capacity:
-        raise DomainError(
+        problems["attendance"] = ("booking.no_attendance", _("Say how many people are expected."))
+    elif data.attendance > venue.capacity:
+        problems["attendance"] = (
             "booking.over_capacity",
             _("The venue holds %(capacity)s people; %(attendance)s are expected.")
             % {"capacity": venue.capacity, "attendance": data.attendance},
         )
+    if one_range:
+        when = range_problem(venue, data.starts_at, data.ends_at)
+        if when:
+            problems["starts_at"] = ("booking.bad_time", when)
+    refuse_all(problems, several="booking.invalid")
 
 
 def _unit_ids(actor: User) -> set[int]:
@@ -274,7 +284,7 @@ def _tell_owner(venue: Venue, bookings: Sequence[Booking]) -> None:
 
 def book_venue(actor: User, venue: Venue, data: BookingInput) -> Booking:
     """Book a venue for one range; approved at once unless the owner must approve."""
-    _check_booking(actor, venue, data)
+    _check_booking(actor, venue, data, one_range=True)
     # A range already taken is told so without a turn at the venue's lock; only the locked
     # check (and on PostgreSQL the exclusion constraint) gives the range.
     clash = conflicts(venue, data.starts_at, data.ends_at)

@@ -49,7 +49,7 @@ from wulian.activities.rules import (
 )
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.idempotency import submit_once
 from wulian.core.text import mask_mobile, mask_name
 from wulian.orgs.models import Organization
@@ -543,7 +543,7 @@ def venue_book_view(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("activities:venue", pk=venue.pk)
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc, {"starts_at": "starts"})
     return render(
         request,
         "activities/venue_book.html",
