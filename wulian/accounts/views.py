@@ -25,7 +25,7 @@ from wulian.accounts.models import ApiToken, User
 from wulian.accounts.rules import get_person_for
 from wulian.core.bounds import query_int
 from wulian.core.challenge import new_challenge
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.http import client_ip, safe_next
 from wulian.orgs.rules import get_organization_for
 from wulian.places.rules import get_region_for
@@ -41,7 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["mobile"], form.cleaned_data["password"], client_ip(request)
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             login(request, user, backend=BACKEND)
             return redirect(safe_next(request, reverse("site:home")))
@@ -164,7 +164,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 user, user, **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
@@ -262,7 +262,7 @@ def unit_tokens_view(request: HttpRequest, org_id: int) -> HttpResponse:
                 organization=unit,
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             form = TokenIssueForm()
     tokens = ApiToken.objects.filter(organization=unit).select_related("user", "created_by")

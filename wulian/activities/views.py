@@ -357,7 +357,7 @@ def activity_create_view(request: HttpRequest, community_pk: int) -> HttpRespons
                 ),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The activity is published."))
             return redirect("activities:activity", pk=activity.pk)
@@ -764,7 +764,7 @@ def venue_create_view(request: HttpRequest, community_pk: int) -> HttpResponse:
                 user, form.cleaned_data["owner"], community, _venue_input(form.cleaned_data)
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
             return None
         messages.success(request, _("The venue is set up; it can be booked now."))
         return redirect("activities:venue", pk=venue.pk)
@@ -794,7 +794,7 @@ def venue_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_venue(user, venue, _venue_input(form.cleaned_data))
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The venue is saved."))
             return redirect("activities:venue", pk=venue.pk)
@@ -846,7 +846,7 @@ def service_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
                 _service_input(form.cleaned_data),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
             return None
         messages.success(request, _("The service is set up; residents can book its slots."))
         return redirect("activities:service", pk=service.pk)
@@ -880,7 +880,7 @@ def service_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 is_active=bool(form.cleaned_data.get("is_active")),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The service is saved."))
             return redirect("activities:service", pk=service.pk)

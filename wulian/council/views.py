@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
-from wulian.core.errors import DomainError, NotAllowed
+from wulian.core.errors import DomainError, NotAllowed, show_on_form
 from wulian.core.pdf import pdf_response
 from wulian.council import documents, forms, queries, services
 from wulian.council.actions import (
@@ -141,7 +141,7 @@ def topic_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             topic = services.raise_topic(user, council, services.TopicInput(**form.cleaned_data))
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("Your topic is raised; neighbours can second it."))
             return redirect("council:topic", pk=topic.pk)
@@ -161,7 +161,7 @@ def topic_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.edit_topic(user, topic, services.TopicInput(**form.cleaned_data))
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The topic has been saved."))
             return redirect("council:topic", pk=topic.pk)
@@ -225,7 +225,7 @@ def meeting_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 user, council, services.MeetingInput(**form.cleaned_data)
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The meeting is planned; put topics on its agenda."))
             return redirect("council:meeting", pk=meeting.pk)

@@ -18,7 +18,7 @@ from wulian.accounts.models import User
 from wulian.core import versions
 from wulian.core.bounds import query_int
 from wulian.core.db import lag_tolerant
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.indicators import RATIO
 from wulian.core.pdf import content_disposition, pdf_response
 from wulian.dashboards import panels, reports
@@ -279,7 +279,7 @@ def recipients_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("They will receive the report on the 1st."))
                 return redirect("dashboards:recipients", pk=region.pk)
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
     subscriptions = ReportSubscription.objects.filter(region=region).select_related("recipient")
     return render(
         request,

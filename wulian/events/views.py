@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.pdf import content_disposition, pdf_response
 from wulian.events import documents, forms, reports, services
 from wulian.events.models import EventNeed, ReleaseEvent
@@ -61,7 +61,7 @@ def event_create_view(request: HttpRequest) -> HttpResponse:
                 communities=list(data["communities"]),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The event is created. Now put needs on its list."))
             return redirect("events:detail", pk=event.pk)

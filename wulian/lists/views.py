@@ -21,7 +21,7 @@ from wulian.core import versions
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int, query_int
 from wulian.core.db import lag_tolerant
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.http import client_ip
 from wulian.core.idempotency import submit_once
 from wulian.lists import forms, matching, names, services
@@ -68,10 +68,6 @@ def _selected_community(request: HttpRequest) -> Region | None:
     if pk is not None:
         return Region.objects.filter(pk=pk, level=Region.Level.COMMUNITY).first()
     return None
-
-
-def _error(form: Any, exc: DomainError, field: str | None = None) -> None:
-    form.add_error(field, str(exc.message))
 
 
 # ------------------------------------------------------------------ needs
@@ -191,7 +187,7 @@ def need_create_view(request: HttpRequest, resource_pk: int | None = None) -> Ht
                     photos=photos,
                 )
         except DomainError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
             return None
         if resource is not None:
             messages.success(
@@ -241,7 +237,7 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_need(user, need, form.need_input(current))
         except DomainError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The need has been saved."))
             return redirect("lists:need", pk=need.pk)
@@ -372,7 +368,7 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
                 user, need, organization=form.cleaned_data.get("organization")
             )
         except DomainError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(
                 request, _("Claimed! Now sign the claim agreement to start the project.")
@@ -506,7 +502,7 @@ def project_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
     try:
         done.run(user, project, data)
     except DomainError as exc:
-        form.add_error(None, str(exc.message))
+        show_on_form(form, exc)
         return _project_form_error(request, project, name, form)
     message = (
         str(done.done) % {"mobile": user.masked_mobile} if action == "sign-code" else done.done
@@ -706,7 +702,7 @@ def resource_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
             else:
                 services.update_resource(user, resource, form.resource_input(current))
         except DomainError as exc:
-            _error(form, exc)
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The resource has been saved."))
             return redirect("lists:resource", pk=resource.pk)

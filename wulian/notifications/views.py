@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.notifications import forms, services
 from wulian.notifications.models import Notification, Preference, UnitWebhook
 from wulian.notifications.rules import get_notification_for
@@ -92,7 +92,7 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
                 email_address=form.cleaned_data["email_address"],
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("Your notification channels have been saved."))
             return redirect("notifications:preferences")

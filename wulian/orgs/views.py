@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from wulian.core.bounds import query_int
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.text import fold
 from wulian.orgs import services
 from wulian.orgs.forms import PartnershipForm, PartnershipStatusForm
@@ -125,7 +125,7 @@ def partnership_create_view(request: HttpRequest, community_id: int) -> HttpResp
                 content=form.cleaned_data["content"],
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The partnership has been recorded."))
             return redirect("orgs:partnership", pk=partnership.pk)

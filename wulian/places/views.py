@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.places import services
 from wulian.places.forms import CompoundNamesForm
 from wulian.places.models import Compound
@@ -31,7 +31,7 @@ def compound_names_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["aliases"],
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The names of %(name)s are saved.") % {"name": compound})
             return redirect("site:region", pk=community.pk)

@@ -22,7 +22,7 @@ from wulian.accounts.models import User, normalize_mobile
 from wulian.core.actions import perform_on_page
 from wulian.core.bounds import parse_int, query_int
 from wulian.core.db import lag_tolerant
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.pdf import content_disposition, pdf_response
 from wulian.core.text import mask_name
 from wulian.orgs.models import Organization
@@ -144,7 +144,7 @@ def session_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
                 ),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The training session is scheduled."))
             return redirect("training:session", pk=session.pk)

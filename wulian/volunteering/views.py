@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from wulian.accounts.models import User, normalize_mobile
 from wulian.core.actions import perform_on_page
 from wulian.core.db import lag_tolerant
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.pdf import pdf_response
 from wulian.core.text import mask_name
 from wulian.lists.rules import get_project_for
@@ -278,7 +278,7 @@ def enter_hours_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("Recorded. A second person of the body confirms it."))
             return redirect("volunteering:record", pk=record.pk)
@@ -320,7 +320,7 @@ def project_hours_view(request: HttpRequest, pk: int) -> HttpResponse:
                 report_key=request.POST.get("nonce", "")[:40],
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
         else:
             messages.success(request, _("The hours were recorded for the project."))
             return redirect("volunteering:project", pk=project.pk)
@@ -368,7 +368,7 @@ def person_view(request: HttpRequest, pk: int) -> HttpResponse:
                     form.cleaned_data["reason"],
                 )
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("The badge was awarded."))
                 return redirect("volunteering:person", pk=person.pk)

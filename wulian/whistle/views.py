@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wulian.accounts.models import User
 from wulian.core.actions import perform_on_page
-from wulian.core.errors import DomainError
+from wulian.core.errors import DomainError, show_on_form
 from wulian.core.idempotency import submit_once
 from wulian.lists.rules import get_need_for
 from wulian.places.models import Region
@@ -92,7 +92,7 @@ def whistle_create_view(request: HttpRequest, community_pk: int) -> HttpResponse
                 ),
             )
         except DomainError as exc:
-            form.add_error(None, str(exc.message))
+            show_on_form(form, exc)
             return None
         messages.success(request, _("The whistle is blown; the units have been notified."))
         return redirect("whistle:detail", pk=whistle.pk)
