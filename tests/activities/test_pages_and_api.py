@@ -225,33 +225,17 @@ def test_the_api_lists_books_cancels_and_checks_in(world, venue, activity, hairc
     )
     assert cancelled.json()["state"] == "cancelled"
     unit = _token(world["unit_contact"])
-    made = client.post(
-        f"/api/venues/{venue.pk}/bookings",
-        json.dumps(
-            {
-                "starts_at": at(3, 9).isoformat(),
-                "ends_at": at(3, 8).isoformat(),
-                "purpose": "x",
-                "attendance": 3,
-            }
-        ),
-        content_type="application/json",
-        **unit,
-    )
+
+    def book(purpose: str, attendance: int) -> Any:
+        backwards = {"starts_at": at(3, 9).isoformat(), "ends_at": at(3, 8).isoformat()}
+        body = json.dumps({**backwards, "purpose": purpose, "attendance": attendance})
+        return client.post(
+            f"/api/venues/{venue.pk}/bookings", body, content_type="application/json", **unit
+        )
+
+    made = book("x", 3)
     assert made.status_code == 400 and made.json()["error"]["code"] == "booking.bad_time"
-    several = client.post(
-        f"/api/venues/{venue.pk}/bookings",
-        json.dumps(
-            {
-                "starts_at": at(3, 9).isoformat(),
-                "ends_at": at(3, 8).isoformat(),
-                "purpose": " ",
-                "attendance": 300,
-            }
-        ),
-        content_type="application/json",
-        **unit,
-    ).json()["error"]
+    several = book(" ", 300).json()["error"]
     assert several["code"] == "booking.invalid"
     assert set(several["fields"]) == {"purpose", "attendance", "starts_at"}
     assert not Booking.objects.exists()
