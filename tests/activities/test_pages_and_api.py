@@ -146,6 +146,10 @@ def test_sign_up_in_two_taps_and_the_waiting_list_on_the_page(world, activity):
     assert SignUp.objects.get(person=world["outsider"]).state == "waiting"
     assert "您已进入候补名单" in waiting
     assert "报名成功" not in waiting
+    door = reverse("activities:self_check_in", args=[activity.pk]) + f"?t={activity.token}"
+    at_door = second.get(door).content.decode()
+    assert "您在候补名单中" in at_door and "self-check-in" not in at_door
+    assert "self-check-in" in first.get(door).content.decode()
     mine = SignUp.objects.get(person=world["resident"])
     first.post(reverse("activities:signup_action", args=[mine.pk, "cancel"]))
     offered = SignUp.objects.get(person=world["outsider"])

@@ -227,15 +227,17 @@ def self_check_in_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = request.GET.get("t", "")
     if token != activity.token:
         raise Http404
-    mine = SignUp.objects.filter(
-        activity=activity, person=User.of(request), state="confirmed"
-    ).first()
+    own = SignUp.objects.filter(activity=activity, person=User.of(request)).exclude(
+        state__in=[SignUp.State.CANCELLED, SignUp.State.LAPSED]
+    )
+    mine = own.filter(state=SignUp.State.CONFIRMED).first()
     return render(
         request,
         "activities/self_check_in.html",
         {
             "activity": activity,
             "mine": mine,
+            "waiting": mine is None and own.exists(),
             "form": forms.SelfScanForm(
                 initial={"token": token, "nonce": secrets.token_urlsafe(12), "kind": "in"}
             ),
