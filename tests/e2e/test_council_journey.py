@@ -143,3 +143,42 @@ def test_a_meeting_from_check_in_to_a_secret_ballot_and_its_minutes(
         ctx.close()
     board_ctx.close()
     staff_ctx.close()
+
+
+def test_a_resident_corrects_a_topic_in_a_chinese_browser_and_nothing_else_moves(
+    live_server, cw, browser
+):
+    from wulian.council import services
+    from wulian.lists import services as lists
+
+    resident = cw.world["resident"]
+    need = lists.raise_need(
+        resident, cw.world.community, lists.NeedInput(title="3栋楼道灯坏", description="")
+    )
+    topic = services.raise_topic(
+        resident,
+        cw.council,
+        services.TopicInput(title="加装电悌", text="3栋老人上下楼难", why="方便老人", need=need),
+    )
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    _sign_in(page, base, resident.mobile)
+    page.goto(f"{base}/council/topics/{topic.pk}/")
+    page.get_by_role("link", name="编辑").click()
+    check_accessibility(page)
+    assert_fits_width(page)
+    expect(page.locator("#id_why")).to_have_value("方便老人")
+    expect(page.locator("#id_need")).to_have_value(str(need.pk))
+    page.locator("#id_title").fill("加装电梯")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{base}/council/topics/{topic.pk}/")
+    expect(page.locator("h1")).to_have_text("加装电梯")
+    topic.refresh_from_db()
+    assert (topic.title, topic.text, topic.why, topic.need_id) == (
+        "加装电梯",
+        "3栋老人上下楼难",
+        "方便老人",
+        need.pk,
+    )
+    context.close()
